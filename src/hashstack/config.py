@@ -1,0 +1,41 @@
+"""Runtime settings, built once at the edge (CLI callback or app factory) and passed down.
+
+Nothing here is read at import time; :func:`Settings.from_env` is called by the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("../shared/data")
+DEFAULT_DB_PATH = Path("hashstack.duckdb")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where hashstack finds external datasets and its store.
+
+    Attributes
+    ----------
+    data_dir : folder holding the bulk datasets (``bitcoin/``, ``miners/``, ``electricity/``,
+        ``maintenance/``); ``HASHSTACK_DATA_DIR`` overrides the default ``../shared/data``.
+    db_path : the embedded DuckDB store; ``HASHSTACK_DB`` overrides the default ``hashstack.duckdb``.
+    """
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    db_path: Path = DEFAULT_DB_PATH
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            data_dir=Path(env.get("HASHSTACK_DATA_DIR", str(DEFAULT_DATA_DIR))),
+            db_path=Path(env.get("HASHSTACK_DB", str(DEFAULT_DB_PATH))),
+        )
+
+    def data_path(self, *parts: str) -> Path:
+        """Path of a dataset file below :attr:`data_dir`."""
+        return self.data_dir.joinpath(*parts)

@@ -1,0 +1,85 @@
+"""Unit conversions: the one place where a quantity changes unit.
+
+The core works in one canonical unit per dimension (TH/s, W, USD/MWh, BTC, seconds, UTC).
+Display layers convert with these helpers; nothing else multiplies by 1e3 or 1e6.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
+
+SATS_PER_BTC = 100_000_000
+SECONDS_PER_DAY = 86_400
+HOURS_PER_DAY = 24
+TARGET_BLOCK_INTERVAL_S = 600
+TH_PER_PH = 1_000
+TH_PER_EH = 1_000_000
+TH_PER_ZH = 1_000_000_000
+HASHES_PER_TH = 1e12
+W_PER_MW = 1e6
+KWH_PER_MWH = 1_000
+
+
+def ths_from_ehs(hashrate_ehs: ArrayLike) -> ArrayLike:
+    """EH/s -> TH/s."""
+    return hashrate_ehs * TH_PER_EH  # type: ignore[return-value]
+
+
+def ehs_from_ths(hashrate_ths: ArrayLike) -> ArrayLike:
+    """TH/s -> EH/s."""
+    return hashrate_ths / TH_PER_EH  # type: ignore[return-value]
+
+
+def phs_from_ths(hashrate_ths: ArrayLike) -> ArrayLike:
+    """TH/s -> PH/s."""
+    return hashrate_ths / TH_PER_PH  # type: ignore[return-value]
+
+
+def ths_from_phs(hashrate_phs: ArrayLike) -> ArrayLike:
+    """PH/s -> TH/s."""
+    return hashrate_phs * TH_PER_PH  # type: ignore[return-value]
+
+
+def usd_per_ph_day_from_usd_per_th_day(value_usd_per_th_day: ArrayLike) -> ArrayLike:
+    """Hashprice quoted per TH/s -> per PH/s (the industry's quote)."""
+    return value_usd_per_th_day * TH_PER_PH  # type: ignore[return-value]
+
+
+def usd_per_th_day_from_usd_per_ph_day(value_usd_per_ph_day: ArrayLike) -> ArrayLike:
+    """Hashprice quoted per PH/s -> per TH/s (the core's unit)."""
+    return value_usd_per_ph_day / TH_PER_PH  # type: ignore[return-value]
+
+
+def usd_per_mwh_from_usd_per_kwh(price_usd_per_kwh: ArrayLike) -> ArrayLike:
+    """Retail electricity price USD/kWh -> USD/MWh."""
+    return price_usd_per_kwh * KWH_PER_MWH  # type: ignore[return-value]
+
+
+def usd_per_kwh_from_usd_per_mwh(price_usd_per_mwh: ArrayLike) -> ArrayLike:
+    """USD/MWh -> USD/kWh."""
+    return price_usd_per_mwh / KWH_PER_MWH  # type: ignore[return-value]
+
+
+def mw_from_w(power_w: ArrayLike) -> ArrayLike:
+    """W -> MW."""
+    return power_w / W_PER_MW  # type: ignore[return-value]
+
+
+def w_from_mw(power_mw: ArrayLike) -> ArrayLike:
+    """MW -> W."""
+    return power_mw * W_PER_MW  # type: ignore[return-value]
+
+
+def mwh_per_day_from_w(power_w: ArrayLike) -> ArrayLike:
+    """Constant power in W -> energy per day in MWh."""
+    return power_w * HOURS_PER_DAY / W_PER_MW  # type: ignore[return-value]
+
+
+def btc_from_sat(amount_sat: int) -> float:
+    """Satoshis (exact integer) -> BTC (float, for analytics)."""
+    return amount_sat / SATS_PER_BTC
