@@ -11,7 +11,9 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
+Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
+"""A scalar, a numpy array or a pandas Series: the three shapes every science function accepts."""
+ArrayLike = Numeric
 
 SATS_PER_BTC = 100_000_000
 SECONDS_PER_DAY = 86_400

@@ -1,0 +1,292 @@
+"""Sites and fleets, described in a TOML file.
+
+A site has a power capacity, a tariff (a fixed price or a price-series file), a pool fee, a location
+and miners by model and count. Example (``examples/site.toml``)::
+
+    [site]
+    name = "West Texas 50"
+    power_capacity_mw = 50.0
+    pool_fee_frac = 0.02
+
+    [site.location]
+    latitude_deg = 31.9
+    longitude_deg = -102.1
+    timezone = "America/Chicago"
+    market = "ERCOT"
+    settlement_point = "HB_WEST"
+
+    [site.tariff]
+    fixed_usd_per_mwh = 45.0       # or: price_series_file = "prices.csv"
+
+    [[miners]]
+    model = "Antminer S21"
+    count = 4000
+
+Errors name the file, the line and the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hashstack.catalog import AsicModel, Catalog, TuningCurve, load_catalog, tuning_curve
+from hashstack.errors import DataFileError, UnknownModelError
+from hashstack.units import W_PER_MW
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a site is."""
+
+    latitude_deg: float | None = None
+    longitude_deg: float | None = None
+    timezone: str = "UTC"
+    market: str | None = None
+    settlement_point: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """A fixed all-in price, or a series of interval prices read from a CSV file."""
+
+    fixed_usd_per_mwh: float | None = None
+    price_series_file: Path | None = None
+
+    def read_prices(self) -> pd.Series:
+        """The price series [USD/MWh] indexed by ``interval_start_utc`` (only for series tariffs)."""
+        if self.price_series_file is None:
+            raise DataFileError("<site>", "this tariff is a fixed price, not a series", field="tariff")
+        return read_price_series(self.price_series_file)
+
+    def mean_price_usd_per_mwh(self) -> float:
+        """The fixed price, or the mean of the series [USD/MWh]."""
+        if self.fixed_usd_per_mwh is not None:
+            return self.fixed_usd_per_mwh
+        return float(self.read_prices().mean())
+
+
+@dataclass(frozen=True, slots=True)
+class MinerGroup:
+    """``count`` machines of one model, optionally tuned to a fraction of stock hash rate."""
+
+    model: str
+    count: int
+    tuning_frac: float = 1.0
+    asic: AsicModel | None = None
+
+    @property
+    def curve(self) -> TuningCurve:
+        """This group's tuning curve."""
+        if self.asic is None:
+            raise UnknownModelError(self.model, [])
+        return tuning_curve(self.asic)
+
+    @property
+    def hashrate_ths_each(self) -> float:
+        """Tuned hash rate of one machine [TH/s]."""
+        return self.curve.hashrate_nominal_ths * self.tuning_frac
+
+    @property
+    def power_w_each(self) -> float:
+        """Wall power of one machine at its tuned point [W]."""
+        return float(self.curve.power_w(self.hashrate_ths_each))
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A mining site: power capacity, tariff, pool fee, location and fleet."""
+
+    name: str
+    power_capacity_mw: float
+    tariff: Tariff
+    pool_fee_frac: float
+    location: Location
+    miners: tuple[MinerGroup, ...]
+    source_path: Path | None = None
+
+    @property
+    def miner_count(self) -> int:
+        """Machines on site."""
+        return sum(g.count for g in self.miners)
+
+    @property
+    def hashrate_ths(self) -> float:
+        """Site hash rate at the tuned points [TH/s]."""
+        return sum(g.count * g.hashrate_ths_each for g in self.miners)
+
+    @property
+    def power_w(self) -> float:
+        """Site power at the tuned points [W]."""
+        return sum(g.count * g.power_w_each for g in self.miners)
+
+
+# ---- TOML schema (pydantic at the edge) ------------------------------------------------------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _LocationIn(_Strict):
+    latitude_deg: float | None = Field(default=None, ge=-90, le=90)
+    longitude_deg: float | None = Field(default=None, ge=-180, le=180)
+    timezone: str = "UTC"
+    market: str | None = None
+    settlement_point: str | None = None
+
+
+class _TariffIn(_Strict):
+    fixed_usd_per_mwh: float | None = None
+    price_series_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _TariffIn:
+        if (self.fixed_usd_per_mwh is None) == (self.price_series_file is None):
+            raise ValueError("give exactly one of fixed_usd_per_mwh or price_series_file")
+        return self
+
+
+class _SiteIn(_Strict):
+    name: str
+    power_capacity_mw: float = Field(gt=0)
+    pool_fee_frac: float = Field(default=0.0, ge=0, lt=1)
+    location: _LocationIn = _LocationIn()
+    tariff: _TariffIn
+
+
+class _MinerIn(_Strict):
+    model: str
+    count: int = Field(gt=0)
+    tuning_frac: float = Field(default=1.0, gt=0)
+
+
+class _FileIn(_Strict):
+    site: _SiteIn
+    miners: list[_MinerIn] = Field(min_length=1)
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort 1-based line of a pydantic error location in the TOML text."""
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    path = [p for p in loc if isinstance(p, (str, int))]
+    if path and path[0] == "miners":
+        headers = [i for i, ln in enumerate(lines) if re.match(r"\s*\[\[\s*miners\s*\]\]", ln)]
+        if len(path) > 1 and isinstance(path[1], int) and path[1] < len(headers):
+            start = headers[path[1]]
+            nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
+            end = nxt[0] if nxt else len(lines)
+            key = path[2] if len(path) > 2 and isinstance(path[2], str) else None
+        else:
+            return headers[0] + 1 if headers else None
+    else:
+        key = next((p for p in reversed(path) if isinstance(p, str)), None)
+        table = ".".join(str(p) for p in path[:-1]) if len(path) > 1 else None
+        if table:
+            hdr = [i for i, ln in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", ln)]
+            if hdr:
+                start = hdr[0]
+                nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
+                end = nxt[0] if nxt else len(lines)
+    if key is None:
+        return start + 1
+    for i in range(start, end):
+        if re.match(rf"\s*{re.escape(str(key))}\s*=", lines[i]):
+            return i + 1
+    return start + 1
+
+
+def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
+    """Read and check a site TOML file.
+
+    Raises
+    ------
+    DataFileError : malformed TOML, a missing or invalid field, or an unknown ASIC model; the message
+        names the file, the line and the field.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise DataFileError(path, f"malformed TOML: {exc}", row=int(m.group(1)) if m else None) from None
+    try:
+        parsed = _FileIn.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc)
+        raise DataFileError(path, err["msg"], row=_line_of(text, loc), field=field) from None
+    catalog = catalog or load_catalog()
+    groups = []
+    for i, m in enumerate(parsed.miners):
+        if m.model not in catalog:
+            loc = ("miners", i, "model")
+            raise DataFileError(path, str(UnknownModelError(m.model, [x.model for x in catalog])),
+                                row=_line_of(text, loc), field=f"miners.{i}.model")
+        asic = catalog.get(m.model)
+        curve = tuning_curve(asic)
+        if not curve.hashrate_min_frac <= m.tuning_frac <= curve.hashrate_max_frac:
+            loc = ("miners", i, "tuning_frac")
+            raise DataFileError(path, f"tuning_frac must lie in the tuning range "
+                                      f"{curve.hashrate_min_frac}-{curve.hashrate_max_frac}",
+                                row=_line_of(text, loc), field=f"miners.{i}.tuning_frac")
+        groups.append(MinerGroup(model=asic.model, count=m.count, tuning_frac=m.tuning_frac, asic=asic))
+    t = parsed.site.tariff
+    series = None
+    if t.price_series_file is not None:
+        series = Path(t.price_series_file)
+        if not series.is_absolute():
+            series = path.parent / series
+    site = Site(
+        name=parsed.site.name,
+        power_capacity_mw=parsed.site.power_capacity_mw,
+        tariff=Tariff(fixed_usd_per_mwh=t.fixed_usd_per_mwh, price_series_file=series),
+        pool_fee_frac=parsed.site.pool_fee_frac,
+        location=Location(**parsed.site.location.model_dump()),
+        miners=tuple(groups),
+        source_path=path,
+    )
+    if site.power_w > site.power_capacity_mw * W_PER_MW * (1 + 1e-9):
+        raise DataFileError(path, f"fleet draws {site.power_w / W_PER_MW:.2f} MW at its tuned points, over the "
+                                  f"site capacity of {site.power_capacity_mw} MW", field="site.power_capacity_mw",
+                            row=_line_of(text, ("site", "power_capacity_mw")))
+    return site
+
+
+def read_price_series(path: str | Path) -> pd.Series:
+    """Read a price series CSV with columns ``interval_start_utc`` and ``price_usd_per_mwh``.
+
+    Errors name the file, the data row and the field.
+    """
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise DataFileError(path, f"cannot read price series: {exc}") from None
+    for col in ("interval_start_utc", "price_usd_per_mwh"):
+        if col not in df.columns:
+            raise DataFileError(path, "missing column", field=col)
+    prices = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce")
+    bad = prices.isna()
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise DataFileError(path, f"not a number: {df['price_usd_per_mwh'].iloc[i]!r}", row=i + 1,
+                            field="price_usd_per_mwh")
+    ts = pd.to_datetime(df["interval_start_utc"], utc=True, errors="coerce")
+    if ts.isna().any():
+        i = int(ts.isna().to_numpy().argmax())
+        raise DataFileError(path, f"not a timestamp: {df['interval_start_utc'].iloc[i]!r}", row=i + 1,
+                            field="interval_start_utc")
+    return pd.Series(prices.to_numpy(dtype=float), index=pd.DatetimeIndex(ts, name="interval_start_utc"),
+                     name="price_usd_per_mwh")
