@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -52,16 +52,16 @@ def block_subsidy_sat(height: int | npt.ArrayLike) -> int | npt.NDArray[np.int64
             raise InputError(f"block height must be >= 0, got {h}")
         halvings = h // HALVING_INTERVAL_BLOCKS
         return 0 if halvings >= MAX_HALVINGS else INITIAL_SUBSIDY_SAT >> halvings
-    heights = np.asarray(height)
+    heights: npt.NDArray[Any] = np.asarray(height)
     if heights.dtype.kind not in "iu":
         if not np.all(np.equal(np.mod(heights, 1), 0)):
             raise InputError("block heights must be whole numbers")
         heights = heights.astype(np.int64)
     if np.any(heights < 0):
         raise InputError("block heights must be >= 0")
-    halvings = heights // HALVING_INTERVAL_BLOCKS
-    shifted = np.right_shift(np.int64(INITIAL_SUBSIDY_SAT), np.minimum(halvings, 63).astype(np.int64))
-    return np.where(halvings >= MAX_HALVINGS, 0, shifted).astype(np.int64)
+    era = heights // HALVING_INTERVAL_BLOCKS
+    shifted = np.right_shift(np.int64(INITIAL_SUBSIDY_SAT), np.minimum(era, 63).astype(np.int64))
+    return np.where(era >= MAX_HALVINGS, 0, shifted).astype(np.int64)
 
 
 def block_subsidy_btc(height: int | npt.ArrayLike) -> float | npt.NDArray[np.float64]:
@@ -131,8 +131,7 @@ def estimate_halvings(height: int, now_utc: datetime, block_interval_s: float = 
     return out
 
 
-def network_hashrate_ths_from_difficulty(difficulty: npt.ArrayLike | pd.Series | float,
-                                         block_interval_s: float = TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+def network_hashrate_ths_from_difficulty(difficulty: Any, block_interval_s: float = TARGET_BLOCK_INTERVAL_S) -> Any:
     """Network hash rate implied by a difficulty [TH/s]: D x 2^32 / interval [2]_.
 
     Parameters
@@ -140,16 +139,16 @@ def network_hashrate_ths_from_difficulty(difficulty: npt.ArrayLike | pd.Series |
     difficulty : network difficulty [-] (scalar, array or Series)
     block_interval_s : mean block interval [s], the 600 s target by default
     """
-    return difficulty * HASHES_PER_DIFFICULTY / block_interval_s / HASHES_PER_TH  # type: ignore[operator]
+    return difficulty * HASHES_PER_DIFFICULTY / block_interval_s / HASHES_PER_TH
 
 
-def difficulty_from_network_hashrate_ths(network_hashrate_ths: npt.ArrayLike | pd.Series | float,
-                                         block_interval_s: float = TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+def difficulty_from_network_hashrate_ths(network_hashrate_ths: Any,
+                                         block_interval_s: float = TARGET_BLOCK_INTERVAL_S) -> Any:
     """Difficulty at which ``network_hashrate_ths`` finds blocks every ``block_interval_s`` [-]."""
-    return network_hashrate_ths * HASHES_PER_TH * block_interval_s / HASHES_PER_DIFFICULTY  # type: ignore[operator]
+    return network_hashrate_ths * HASHES_PER_TH * block_interval_s / HASHES_PER_DIFFICULTY
 
 
-def expected_blocks_per_th_day(difficulty):  # type: ignore[no-untyped-def]
+def expected_blocks_per_th_day(difficulty: Any) -> Any:
     """Expected blocks found per day by 1 TH/s at ``difficulty`` [blocks/(TH/s)/day].
 
     86,400 s x 1e12 H/s / (D x 2^32) [2]_. Independent of the actual block interval.
@@ -157,7 +156,7 @@ def expected_blocks_per_th_day(difficulty):  # type: ignore[no-untyped-def]
     return SECONDS_PER_DAY * HASHES_PER_TH / (difficulty * HASHES_PER_DIFFICULTY)
 
 
-def btc_per_th_day(difficulty, reward_per_block_btc):  # type: ignore[no-untyped-def]
+def btc_per_th_day(difficulty: Any, reward_per_block_btc: Any) -> Any:
     """Expected BTC earned per TH/s per day: blocks per TH-day x reward per block [BTC/(TH/s)/day].
 
     Parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-stdout = Console()
-stderr = Console(stderr=True)
+# Piped output (CI logs, files) gets a wide fixed width so tables are not squeezed to 80 columns.
+stdout = Console(width=None if sys.stdout.isatty() else 180)
+stderr = Console(stderr=True, width=None if sys.stderr.isatty() else 180)
 
 
 def _jsonable(value: Any) -> Any:

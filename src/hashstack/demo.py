@@ -19,7 +19,7 @@ DemoSection = Callable[[Settings, Path, bool], dict[str, Any]]
 
 def demo_sections() -> list[tuple[str, DemoSection]]:
     """The demo's sections in the order they run (imported lazily so `--help` stays fast)."""
-    from hashstack.economics_demo import economics_section
+    from hashstack.site_economics import economics_section
 
     return [
         ("economics", economics_section),

@@ -229,19 +229,19 @@ def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
         raise DataFileError(path, err["msg"], row=_line_of(text, loc), field=field) from None
     catalog = catalog or load_catalog()
     groups = []
-    for i, m in enumerate(parsed.miners):
-        if m.model not in catalog:
+    for i, entry in enumerate(parsed.miners):
+        if entry.model not in catalog:
             loc = ("miners", i, "model")
-            raise DataFileError(path, str(UnknownModelError(m.model, [x.model for x in catalog])),
+            raise DataFileError(path, str(UnknownModelError(entry.model, [x.model for x in catalog])),
                                 row=_line_of(text, loc), field=f"miners.{i}.model")
-        asic = catalog.get(m.model)
+        asic = catalog.get(entry.model)
         curve = tuning_curve(asic)
-        if not curve.hashrate_min_frac <= m.tuning_frac <= curve.hashrate_max_frac:
+        if not curve.hashrate_min_frac <= entry.tuning_frac <= curve.hashrate_max_frac:
             loc = ("miners", i, "tuning_frac")
             raise DataFileError(path, f"tuning_frac must lie in the tuning range "
                                       f"{curve.hashrate_min_frac}-{curve.hashrate_max_frac}",
                                 row=_line_of(text, loc), field=f"miners.{i}.tuning_frac")
-        groups.append(MinerGroup(model=asic.model, count=m.count, tuning_frac=m.tuning_frac, asic=asic))
+        groups.append(MinerGroup(model=asic.model, count=entry.count, tuning_frac=entry.tuning_frac, asic=asic))
     t = parsed.site.tariff
     series = None
     if t.price_series_file is not None:
