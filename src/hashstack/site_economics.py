@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from hashstack.config import Settings
 from hashstack.economics import (
     Hashprice,
     breakeven_btc_price_usd,
@@ -80,28 +78,3 @@ TABLE_COLUMNS = {
 def table_rows(rows: list[ModelEconomics]) -> list[dict[str, Any]]:
     """Rows keyed by display headers, for the console table."""
     return [{TABLE_COLUMNS[k]: v for k, v in asdict(r).items() if k in TABLE_COLUMNS} for r in rows]
-
-
-def economics_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, Any]:
-    """Demo: the example site's economics at the built-in network snapshot."""
-    from hashstack.console import print_record, print_table
-    from hashstack.examples import example_site_path
-    from hashstack.fleet import read_site
-    from hashstack.network import load_snapshot
-
-    site = read_site(example_site_path())
-    state = load_snapshot()
-    hp = state.hashprice()
-    price = site.tariff.mean_price_usd_per_mwh()
-    rows = site_economics(site, hp, price)
-    summary = {
-        "snapshot": state.as_of, "btc_price_usd": state.btc_price_usd, "difficulty": state.difficulty,
-        "network_hashrate_ehs": state.network_hashrate_ths / 1e6,
-        "hashprice_usd_per_ph_day": float(hp.hashprice_usd_per_ph_day), "fee_share_frac": float(hp.fee_share_frac),
-        "site": site.name, "power_price_usd_per_mwh": price,
-        "site_margin_usd_per_day": sum(r.margin_usd_per_day for r in rows),
-    }
-    if not quiet:
-        print_record(summary, title=f"Network ({state.source}) and site '{site.name}'")
-        print_table(table_rows(rows), title=f"Economics per model at {price:.0f} USD/MWh")
-    return {**summary, "models": [asdict(r) for r in rows]}
