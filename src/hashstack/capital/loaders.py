@@ -1,0 +1,383 @@
+"""Read companies, metrics and instruments from CSV/TOML files (the capital package's I/O edge).
+
+The package ships the public miners' dataset (``hashstack/capital/data/*.csv``) and reads it with the
+same functions a user calls on their own files, so the shipped data passes the same validation.
+
+File schema (CSV columns or TOML keys; see ``docs/capital.md`` for the full dictionary):
+
+* instruments: one row per instrument, columns as the fields of :class:`~hashstack.capital.records.Instrument`;
+  lists are ``;``-separated (``use_of_proceeds = "ai_hpc;general"``, ``holder_put_dates``), dated
+  balances are ``date:usd`` pairs separated by ``;``.
+* metrics: ``ticker, metric, value, as_of`` (+ optional ``as_of_text, basis, period, confidence,
+  source_url, notes, review_note``); ``metric`` is one of :data:`~hashstack.capital.records.METRIC_UNITS`.
+* companies: ``ticker, name`` (+ ``exchange, business_note, source_url``).
+
+A TOML company file holds ``[company]``, ``[[metric]]`` and ``[[instrument]]`` tables in the same schema.
+Every problem raises :class:`~hashstack.errors.DataFileError` naming the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+
+from hashstack.capital.records import (
+    METRIC_UNITS,
+    Amortisation,
+    Collateral,
+    Company,
+    CompanyMetric,
+    Instrument,
+    InstrumentType,
+    UseOfProceeds,
+)
+from hashstack.errors import DataFileError
+
+
+def _default_if_blank(model: type[BaseModel], v: Any, info: ValidationInfo) -> Any:
+    """A blank cell means "not stated": the field's default (``None``, ``""``, ``()``, the enum default)."""
+    if v is None or (isinstance(v, str) and v.strip() == ""):
+        name = info.field_name
+        if name is None:
+            return None
+        f = model.model_fields[name]
+        return None if f.is_required() else f.get_default()
+    return v
+
+
+def _split(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, (list, tuple)):
+        return [str(x).strip() for x in v if str(x).strip()]
+    return [x.strip() for x in str(v).split(";") if x.strip()]
+
+
+class _InstrumentRow(BaseModel):
+    """Edge schema of one instrument row (CSV or TOML)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str
+    ticker: str
+    instrument_type: InstrumentType
+    principal_usd: float | None = None
+    issuer: str = ""
+    type_detail: str = ""
+    status: str = ""
+    issue_date: date | None = None
+    issue_period: str = ""
+    amount_basis: str = ""
+    new_money_usd: float | None = None
+    balances_usd: tuple[tuple[date, float], ...] = ()
+    coupon_frac: float | None = None
+    coupon_type: str = ""
+    maturity_date: date | None = None
+    maturity_text: str = ""
+    conversion_price_usd: float | None = None
+    conversion_rate_per_1000_usd: float | None = None
+    holder_put_dates: tuple[date, ...] = ()
+    issuer_call_date: date | None = None
+    call_trigger_frac: float | None = None
+    capped_call_cap_price_usd: float | None = None
+    secured: bool = False
+    collateral: Collateral = Collateral.NONE
+    collateral_detail: str = ""
+    ltv_frac: float | None = None
+    margin_call_ltv_frac: float | None = None
+    liquidation_ltv_frac: float | None = None
+    amortisation: Amortisation = Amortisation.UNKNOWN
+    amortisation_months: int | None = None
+    use_of_proceeds: tuple[UseOfProceeds, ...] = ()
+    lender: str = ""
+    retired_date: date | None = None
+    retired_how: str = ""
+    supersedes_id: str | None = None
+    exclude_from_totals: bool = False
+    in_scope_2021_2025: str = "yes"
+    confidence: str = ""
+    source_url: str = ""
+    source_title: str = ""
+    notes: str = ""
+    review_note: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
+        return _default_if_blank(cls, v, info)
+
+    @field_validator("holder_put_dates", "use_of_proceeds", mode="before")
+    @classmethod
+    def _list(cls, v: Any) -> Any:
+        return tuple(_split(v))
+
+    @field_validator("balances_usd", mode="before")
+    @classmethod
+    def _balances(cls, v: Any) -> Any:
+        if v is None:
+            return ()
+        if isinstance(v, str):
+            pairs = []
+            for item in _split(v):
+                d, sep, amount = item.partition(":")
+                if not sep:
+                    raise ValueError(f"expected 'YYYY-MM-DD:usd' pairs separated by ';', got {item!r}")
+                pairs.append((d.strip(), amount.strip()))
+            return tuple(pairs)
+        return v
+
+    @field_validator(
+        "coupon_frac", "ltv_frac", "margin_call_ltv_frac", "liquidation_ltv_frac",
+    )
+    @classmethod
+    def _frac(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1.0:
+            raise ValueError(f"a fraction between 0 and 1 is expected (2.5% is 0.025), got {v}")
+        return v
+
+    @field_validator("principal_usd", "conversion_price_usd", "conversion_rate_per_1000_usd",
+                     "capped_call_cap_price_usd", "new_money_usd")
+    @classmethod
+    def _non_negative(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError(f"must not be negative, got {v}")
+        return v
+
+    def to_record(self) -> Instrument:
+        return Instrument(**{k: getattr(self, k) for k in type(self).model_fields})
+
+
+class _MetricRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ticker: str
+    metric: str
+    value: float
+    as_of: date | None = None
+    as_of_text: str = ""
+    basis: str = ""
+    period: str = ""
+    confidence: str = ""
+    source_url: str = ""
+    notes: str = ""
+    review_note: str = ""
+    unit: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
+        return _default_if_blank(cls, v, info)
+
+    @field_validator("metric")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in METRIC_UNITS:
+            raise ValueError(f"unknown metric {v!r}; known: {', '.join(METRIC_UNITS)}")
+        return v
+
+    def to_record(self) -> CompanyMetric:
+        fields = {k: getattr(self, k) for k in type(self).model_fields if k != "unit"}
+        return CompanyMetric(**fields)
+
+
+class _CompanyRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ticker: str
+    name: str
+    exchange: str = ""
+    business_note: str = ""
+    source_url: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
+        return _default_if_blank(cls, v, info)
+
+
+def _first_error(path: Path, row: int | None, exc: ValidationError) -> DataFileError:
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    field = str(loc[0]) if loc else None
+    msg = err.get("msg", "invalid value")
+    bad = err.get("input")
+    if field is not None and not isinstance(bad, Mapping):
+        msg = f"{msg} (got {bad!r})"
+    return DataFileError(path, msg, row=row, field=field)
+
+
+def _parse_rows(path: Path, rows: Iterable[Mapping[str, Any]], model: type[BaseModel]) -> list[Any]:
+    out = []
+    for i, raw in enumerate(rows, start=1):
+        try:
+            out.append(model.model_validate(dict(raw)).to_record())  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            raise _first_error(path, i, exc) from None
+    return out
+
+
+def _read_csv_rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            rows = []
+            for i, r in enumerate(reader, start=1):
+                if None in r:
+                    raise DataFileError(path, "more cells than header columns", row=i)
+                rows.append(r)
+            return rows
+    except FileNotFoundError:
+        raise DataFileError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"not UTF-8 text: {exc}") from None
+
+
+def _check_unique(path: Path, records: list[Instrument]) -> None:
+    seen: set[str] = set()
+    for i, rec in enumerate(records, start=1):
+        if rec.id in seen:
+            raise DataFileError(path, f"duplicate instrument id {rec.id!r}", row=i, field="id")
+        seen.add(rec.id)
+    for i, rec in enumerate(records, start=1):
+        if rec.supersedes_id is not None and rec.supersedes_id not in seen:
+            raise DataFileError(path, f"supersedes unknown id {rec.supersedes_id!r}", row=i, field="supersedes_id")
+        if rec.issue_date and rec.maturity_date and rec.maturity_date <= rec.issue_date:
+            raise DataFileError(path, "maturity_date is not after issue_date", row=i, field="maturity_date")
+
+
+def read_instruments_csv(path: str | Path) -> list[Instrument]:
+    """Read an instruments CSV (schema in the module docstring).
+
+    Raises
+    ------
+    DataFileError
+        naming the file, the 1-based data row and the field for any invalid value.
+    """
+    p = Path(path)
+    recs = _parse_rows(p, _read_csv_rows(p), _InstrumentRow)
+    _check_unique(p, recs)
+    return recs
+
+
+def read_metrics_csv(path: str | Path) -> list[CompanyMetric]:
+    """Read a company-metrics CSV (``ticker, metric, value, as_of, ...``)."""
+    p = Path(path)
+    return _parse_rows(p, _read_csv_rows(p), _MetricRow)
+
+
+def _read_companies_csv(path: Path) -> list[_CompanyRow]:
+    out = []
+    for i, raw in enumerate(_read_csv_rows(path), start=1):
+        try:
+            out.append(_CompanyRow.model_validate(raw))
+        except ValidationError as exc:
+            raise _first_error(path, i, exc) from None
+    return out
+
+
+def _assemble(companies: list[_CompanyRow], metrics: list[CompanyMetric],
+              instruments: list[Instrument]) -> dict[str, Company]:
+    out: dict[str, Company] = {}
+    for c in companies:
+        out[c.ticker] = Company(
+            ticker=c.ticker, name=c.name, exchange=c.exchange, business_note=c.business_note,
+            source_url=c.source_url,
+            metrics=tuple(m for m in metrics if m.ticker == c.ticker),
+            instruments=tuple(i for i in instruments if i.ticker == c.ticker),
+        )
+    return out
+
+
+def read_companies(companies_csv: str | Path, metrics_csv: str | Path,
+                   instruments_csv: str | Path) -> dict[str, Company]:
+    """Read a set of companies from three CSV files in the shipped schema, keyed by ticker.
+
+    A metric or instrument whose ticker is not among the companies is an error (row and field named).
+    """
+    cpath, mpath, ipath = Path(companies_csv), Path(metrics_csv), Path(instruments_csv)
+    comps = _read_companies_csv(cpath)
+    tickers = {c.ticker for c in comps}
+    metrics = read_metrics_csv(mpath)
+    for i, m in enumerate(metrics, start=1):
+        if m.ticker not in tickers:
+            raise DataFileError(mpath, f"ticker {m.ticker!r} is not in {cpath.name}", row=i, field="ticker")
+    insts = read_instruments_csv(ipath)
+    for i, ins in enumerate(insts, start=1):
+        if ins.ticker not in tickers:
+            raise DataFileError(ipath, f"ticker {ins.ticker!r} is not in {cpath.name}", row=i, field="ticker")
+    return _assemble(comps, metrics, insts)
+
+
+def read_company_toml(path: str | Path) -> Company:
+    """Read one company from a TOML file with ``[company]``, ``[[metric]]`` and ``[[instrument]]`` tables.
+
+    ``ticker`` may be omitted from metric and instrument tables (it defaults to the company's).
+    Row numbers in errors count the ``[[metric]]`` or ``[[instrument]]`` tables from 1.
+    """
+    p = Path(path)
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(p, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(p, f"invalid TOML: {exc}") from None
+    unknown = set(doc) - {"company", "metric", "instrument"}
+    if unknown:
+        raise DataFileError(p, f"unknown table(s) {sorted(unknown)}; expected company, metric, instrument",
+                            field=sorted(unknown)[0])
+    if "company" not in doc:
+        raise DataFileError(p, "missing [company] table", field="company")
+    try:
+        comp = _CompanyRow.model_validate(doc["company"])
+    except ValidationError as exc:
+        raise _first_error(p, None, exc) from None
+    def with_ticker(rows: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+        out = []
+        for i, r in enumerate(rows, start=1):
+            if not isinstance(r, dict):
+                raise DataFileError(p, f"[[{kind}]] entry is not a table", row=i)
+            r = dict(r)
+            r.setdefault("ticker", comp.ticker)
+            if r["ticker"] != comp.ticker:
+                raise DataFileError(p, f"[[{kind}]] ticker {r['ticker']!r} differs from the company's "
+                                       f"{comp.ticker!r}", row=i, field="ticker")
+            out.append(r)
+        return out
+
+    metrics = _parse_rows(p, with_ticker(doc.get("metric", []), "metric"), _MetricRow)
+    insts = _parse_rows(p, with_ticker(doc.get("instrument", []), "instrument"), _InstrumentRow)
+    _check_unique(p, insts)
+    return _assemble([comp], metrics, insts)[comp.ticker]
+
+
+def read_company_file(path: str | Path) -> Company:
+    """Read a user's company from ``.toml`` (see :func:`read_company_toml`).
+
+    For CSV input use :func:`read_companies` with the three files of the shipped schema.
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".toml":
+        raise DataFileError(p, "expected a .toml company file (for CSV use read_companies with three files)")
+    return read_company_toml(p)
+
+
+def package_data_path(name: str) -> Path:
+    """Path of a file shipped in ``hashstack/capital/data``."""
+    return Path(str(resources.files("hashstack.capital").joinpath("data", name)))
+
+
+def load_public_miners() -> dict[str, Company]:
+    """The shipped public miners' dataset (18 companies, instruments 2021-2025, 2025 metrics), by ticker.
+
+    Compiled from a research sample of public filings and press (each row keeps its ``source_url``);
+    reviewed as described in ``docs/capital.md`` ("Data review").
+    """
+    return read_companies(package_data_path("companies.csv"), package_data_path("company_metrics.csv"),
+                          package_data_path("instruments.csv"))
