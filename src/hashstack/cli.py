@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from hashstack import __version__
 from hashstack.config import Settings
@@ -259,24 +260,15 @@ def demo(
 
 
 def main() -> None:
-    """Console entry point: run the app, turning hashstack errors into exit code 2."""
-    try:
-        app(standalone_mode=False)
-    except HashstackError as exc:
-        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
+    """Console entry point: run the app, turning hashstack errors into one line on stderr and exit code 2.
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Usage errors (unknown options, missing arguments) are Typer's own and also exit with code 2.
+    """
+    try:
+        app()
+    except HashstackError as exc:
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
