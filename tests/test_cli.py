@@ -91,3 +91,38 @@ def test_payback_and_catalog_json() -> None:
 def test_unknown_option_is_a_usage_error() -> None:
     out = run("hashprice", "--bogus")
     assert out.returncode == 2
+
+
+def test_live_flag_reads_a_mempool_api(tmp_path: Path) -> None:
+    # A local HTTP server on loopback replays the recorded mempool.space responses.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = REPO / "tests" / "data" / "mempool"
+    routes = {"/api/blocks/tip/height": "tip_height.txt", "/api/v1/mining/hashrate/3d": "hashrate_3d.json",
+              "/api/v1/mining/reward-stats/144": "reward_stats_144.json", "/api/v1/prices": "prices.json"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = routes.get(self.path)
+            body = (data / name).read_bytes() if name else b"not found"
+            self.send_response(200 if name else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        os.environ["HASHSTACK_MEMPOOL_URL"] = f"http://127.0.0.1:{server.server_address[1]}"
+        out = run("network", "--live", "--json")
+    finally:
+        os.environ.pop("HASHSTACK_MEMPOOL_URL")
+        server.shutdown()
+    assert out.returncode == 0, out.stderr
+    state = json.loads(out.stdout)
+    assert state["height"] == 946080 and state["btc_price_usd"] == 75873
+    assert state["source"].startswith("live http://127.0.0.1:")

@@ -59,7 +59,7 @@ def _network_state(live: bool, settings: Settings) -> NetworkState:
     if live:
         from hashstack.network.mempool import get_network_state
 
-        return get_network_state(base_url=settings.extra.get("mempool_url", "https://mempool.space"))
+        return get_network_state(base_url=settings.mempool_url)
     return load_snapshot()
 
 

@@ -6,11 +6,12 @@ Nothing here is read at import time; :func:`Settings.from_env` is called by the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("../shared/data")
 DEFAULT_DB_PATH = Path("hashstack.duckdb")
+DEFAULT_MEMPOOL_URL = "https://mempool.space"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +23,13 @@ class Settings:
     data_dir : folder holding the bulk datasets (``bitcoin/``, ``miners/``, ``electricity/``,
         ``maintenance/``); ``HASHSTACK_DATA_DIR`` overrides the default ``../shared/data``.
     db_path : the embedded DuckDB store; ``HASHSTACK_DB`` overrides the default ``hashstack.duckdb``.
+    mempool_url : root of the mempool.space REST API used by ``--live``; ``HASHSTACK_MEMPOOL_URL``
+        points it at a self-hosted instance.
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
     db_path: Path = DEFAULT_DB_PATH
-    extra: dict[str, str] = field(default_factory=dict)
+    mempool_url: str = DEFAULT_MEMPOOL_URL
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -34,6 +37,7 @@ class Settings:
         return cls(
             data_dir=Path(env.get("HASHSTACK_DATA_DIR", str(DEFAULT_DATA_DIR))),
             db_path=Path(env.get("HASHSTACK_DB", str(DEFAULT_DB_PATH))),
+            mempool_url=env.get("HASHSTACK_MEMPOOL_URL", DEFAULT_MEMPOOL_URL),
         )
 
     def data_path(self, *parts: str) -> Path:
