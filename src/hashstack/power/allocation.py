@@ -1,0 +1,606 @@
+"""Allocate a site's power across a mixed fleet: a multiple-choice knapsack with nested caps.
+
+The problem
+-----------
+Miner ``i`` runs at one of its operating points ``j`` (hash rate ``h_ij`` [TH/s], power ``p_ij`` [W])
+or is off (0, 0). Each miner sits under a chain of caps (PDU, container, transformer, site) that form a
+tree: every cap node limits the summed power of the miners beneath it. Choose one point (or off) per
+miner to maximise the summed value ``v_ij``: the hash rate, or the daily margin
+``h_ij * hashprice * (1 - pool_fee) - p_ij * price * 24 h``. That is a multiple-choice knapsack with a
+laminar family of knapsack constraints; it is NP-hard, but its LP relaxation is tight at fleet scale.
+
+The method
+----------
+1. **Convex hull.** The LP relaxation of the multiple-choice knapsack only ever uses points on the upper
+   concave hull of ``{(0, 0), (p_ij, v_ij)}`` [1]_. Each miner becomes a chain of hull *segments* with
+   strictly decreasing value per watt (slopes); segments with slope <= 0 are dropped, which is what
+   switches sub-breakeven machines off under the margin objective even when the cap is slack.
+2. **Exact LP by greedy.** With the segments as variables, the constraints (each segment <= its
+   length; each cap node >= the sum below it) are a laminar family, so the feasible set is a polymatroid
+   and the greedy algorithm (take segments in decreasing slope, each as far as every cap above it
+   allows) is optimal for the linear objective [2]_ [3]_. For a laminar family the greedy equals a
+   bottom-up truncation: sort every segment once by slope; for each tree level, group segments by their
+   ancestor at that level (a stable integer sort keeps the slope order), and cut each group's running
+   sum at the node's cap. That is a handful of vectorised passes over the segments, no loop over miners.
+3. **Repair to integral points.** Within a miner the LP keeps a prefix of its segments, so at most one
+   segment per binding cap is fractional. Each miner is rounded down to the hull vertex below its LP
+   power (always feasible), then the slack left under every cap is refilled with the most valuable
+   single-miner upgrades (to any of its points, on the hull or not) that fit under every cap on the
+   miner's path. The loss against the LP is at most one segment per binding cap, so it vanishes
+   relative to the fleet as the fleet grows (3e-5 of the LP bound at 100,000 miners, see
+   ``docs/benchmarks.md``). The LP optimum bounds the optimum from above, so the reported
+   ``lp_gap_frac = (LP - integral) / LP`` bounds the distance to the true optimum.
+4. **Small instances: exact.** Where the rounding loss is not negligible (a few dozen miners), an
+   instance with at most ``exact_max_points`` operating points is also solved by HiGHS branch and bound
+   (:mod:`hashstack.power.milp`) under a time limit, and the better of the two is kept.
+
+References
+----------
+.. [1] P. Sinha, A. A. Zoltners, "The multiple-choice knapsack problem", Operations Research 27(3),
+   503-515 (1979): the LP relaxation is solved on each class's convex hull by incremental efficiency.
+.. [2] J. Edmonds, "Submodular functions, matroids, and certain polyhedra", in Combinatorial Structures
+   and Their Applications, Gordon and Breach, 69-87 (1970): the greedy algorithm over polymatroids.
+.. [3] A. Federgruen, H. Groenevelt, "The greedy procedure for resource allocation problems: necessary
+   and sufficient conditions for optimality", Operations Research 34(6), 909-918 (1986).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from hashstack.errors import InputError
+from hashstack.units import HOURS_PER_DAY, W_PER_MW
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ObjectiveKind = Literal["hashrate", "margin"]
+
+_REL_TOL = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    """What an allocation maximises.
+
+    Attributes
+    ----------
+    kind : ``"hashrate"`` (summed TH/s) or ``"margin"`` (summed USD/day)
+    hashprice_usd_per_th_day : revenue per TH/s per day before pool fee [USD/TH/day]; margin only
+    price_usd_per_mwh : electricity price [USD/MWh]; margin only
+    pool_fee_frac : pool fee as a fraction of revenue [-]
+    """
+
+    kind: ObjectiveKind = "hashrate"
+    hashprice_usd_per_th_day: float | None = None
+    price_usd_per_mwh: float | None = None
+    pool_fee_frac: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("hashrate", "margin"):
+            raise InputError(f"objective must be 'hashrate' or 'margin', not {self.kind!r}")
+        if self.kind == "margin":
+            if self.hashprice_usd_per_th_day is None or self.price_usd_per_mwh is None:
+                raise InputError("the margin objective needs a hashprice and a power price")
+            if self.hashprice_usd_per_th_day < 0 or self.price_usd_per_mwh < 0:
+                raise InputError("hashprice and power price must be >= 0")
+        if not 0 <= self.pool_fee_frac < 1:
+            raise InputError(f"pool_fee_frac must be in [0, 1), got {self.pool_fee_frac}")
+
+    def value(self, hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike) -> FloatArray:
+        """Objective value of operating points: TH/s, or margin in USD/day."""
+        h = np.asarray(hashrate_ths, dtype=float)
+        if self.kind == "hashrate":
+            return h
+        p = np.asarray(power_w, dtype=float)
+        return daily_margin_usd(h, p, self.hashprice_usd_per_th_day or 0.0, self.price_usd_per_mwh or 0.0,
+                                self.pool_fee_frac)
+
+
+def daily_margin_usd(
+    hashrate_ths: npt.ArrayLike,
+    power_w: npt.ArrayLike,
+    hashprice_usd_per_th_day: float,
+    price_usd_per_mwh: float,
+    pool_fee_frac: float = 0.0,
+) -> FloatArray:
+    """Daily mining margin: revenue after pool fee minus the cost of power.
+
+    Parameters
+    ----------
+    hashrate_ths : hash rate [TH/s]
+    power_w : wall power [W]
+    hashprice_usd_per_th_day : revenue per TH/s per day [USD/TH/day]
+    price_usd_per_mwh : electricity price [USD/MWh]
+    pool_fee_frac : pool fee [-]
+
+    Returns
+    -------
+    margin [USD/day], ``h * hashprice * (1 - fee) - p * 24 / 1e6 * price``.
+    """
+    h = np.asarray(hashrate_ths, dtype=float)
+    p = np.asarray(power_w, dtype=float)
+    energy_mwh_per_day = p * HOURS_PER_DAY / W_PER_MW
+    return np.asarray(h * hashprice_usd_per_th_day * (1.0 - pool_fee_frac) - energy_mwh_per_day * price_usd_per_mwh)
+
+
+@dataclass(frozen=True, slots=True)
+class CapTree:
+    """Nested power caps: a tree of cap nodes, miners hanging under nodes.
+
+    Node 0 is the site (the root). A container's thermal cap is the heat its cooling can reject; since a
+    miner turns all its electrical power into heat, it caps power like an electrical cap and the
+    effective cap of a node is the smaller of the two.
+
+    Attributes
+    ----------
+    names : node names, ``(n_nodes,)``
+    parent : parent node of each node, -1 for the root, ``(n_nodes,)``
+    cap_w : electrical cap of each node [W], ``inf`` for none, ``(n_nodes,)``
+    thermal_cap_w : heat-rejection cap of each node [W], ``inf`` for none, ``(n_nodes,)``
+    miner_node : the node each miner hangs under, ``(n_miners,)``
+    depth : depth of each node, site = 0 (derived)
+    """
+
+    names: tuple[str, ...]
+    parent: IntArray
+    cap_w: FloatArray
+    thermal_cap_w: FloatArray
+    miner_node: IntArray
+    depth: IntArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.names)
+        if n == 0:
+            raise InputError("a cap tree needs at least the site node")
+        for name, arr in (("parent", self.parent), ("cap_w", self.cap_w), ("thermal_cap_w", self.thermal_cap_w)):
+            if arr.shape != (n,):
+                raise InputError(f"cap tree: {name} must have shape ({n},), got {arr.shape}")
+        if self.parent[0] != -1 or np.any(self.parent[1:] < 0) or np.any(self.parent >= n):
+            raise InputError("cap tree: node 0 must be the only root and every parent must be a node")
+        if np.any(np.isnan(self.cap_w)) or np.any(self.cap_w < 0) or np.any(np.isnan(self.thermal_cap_w)) \
+                or np.any(self.thermal_cap_w < 0):
+            raise InputError("cap tree: caps must be >= 0 (inf for none)")
+        depth = np.zeros(n, dtype=np.int64)
+        for i in range(1, n):  # parents must precede children: makes depth a single pass, forbids cycles
+            if self.parent[i] >= i:
+                raise InputError(f"cap tree: node {self.names[i]!r} must come after its parent")
+            depth[i] = depth[self.parent[i]] + 1
+        if self.miner_node.ndim != 1 or np.any(self.miner_node < 0) or np.any(self.miner_node >= n):
+            raise InputError("cap tree: every miner must hang under a node of the tree")
+        object.__setattr__(self, "depth", depth)
+
+    @classmethod
+    def site_only(cls, n_miners: int, cap_w: float) -> CapTree:
+        """A single site cap over ``n_miners`` miners."""
+        return cls(("site",), np.array([-1]), np.array([float(cap_w)]), np.array([np.inf]),
+                   np.zeros(n_miners, dtype=np.int64))
+
+    @classmethod
+    def two_level(cls, site_cap_w: float, group_cap_w: npt.ArrayLike, miner_group: npt.ArrayLike,
+                  group_names: list[str] | None = None,
+                  group_thermal_cap_w: npt.ArrayLike | None = None) -> CapTree:
+        """A site cap over groups (containers) with their own caps; ``miner_group`` indexes the groups."""
+        caps = np.asarray(group_cap_w, dtype=float)
+        g = len(caps)
+        thermal = np.full(g, np.inf) if group_thermal_cap_w is None else np.asarray(group_thermal_cap_w, float)
+        names = group_names or [f"container-{k}" for k in range(g)]
+        return cls(("site", *names), np.concatenate([[-1], np.zeros(g, dtype=np.int64)]),
+                   np.concatenate([[float(site_cap_w)], caps]), np.concatenate([[np.inf], thermal]),
+                   np.asarray(miner_group, dtype=np.int64) + 1)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of cap nodes."""
+        return len(self.names)
+
+    @property
+    def effective_cap_w(self) -> FloatArray:
+        """Binding cap of each node: the smaller of electrical and thermal [W]."""
+        return np.minimum(self.cap_w, self.thermal_cap_w)
+
+    def with_site_cap(self, cap_w: float) -> CapTree:
+        """The same tree with another site cap [W]."""
+        caps = self.cap_w.copy()
+        caps[0] = cap_w
+        return CapTree(self.names, self.parent, caps, self.thermal_cap_w, self.miner_node)
+
+    def miner_ancestors(self) -> IntArray:
+        """Ancestor of each miner at each depth, ``(max_depth + 1, n_miners)``, -1 where none."""
+        depth = self.depth
+        levels = int(depth.max()) + 1
+        out = np.full((levels, len(self.miner_node)), -1, dtype=np.int64)
+        node = self.miner_node.copy()
+        active = np.ones(len(node), dtype=bool)
+        for _ in range(levels):
+            d = depth[node]
+            out[d[active], np.flatnonzero(active)] = node[active]
+            active &= node != 0
+            node = np.where(active, self.parent[node], node)
+        return out
+
+    def node_power_w(self, miner_power_w: FloatArray) -> FloatArray:
+        """Summed power under every node [W], ``(n_nodes,)``."""
+        anc = self.miner_ancestors()
+        total = np.zeros(self.n_nodes)
+        for row in anc:
+            ok = row >= 0
+            total += np.bincount(row[ok], weights=miner_power_w[ok], minlength=self.n_nodes)
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class Hull:
+    """Each miner's upper concave hull as a flat list of segments, in miner order.
+
+    Attributes
+    ----------
+    miner : miner of each segment, ``(n_segments,)``
+    start_col, end_col : operating-point column at each end of the segment (-1 = off)
+    power_w : segment length in power [W]
+    value : segment gain in objective units
+    slope : value per watt, strictly decreasing within a miner
+    """
+
+    miner: IntArray
+    start_col: IntArray
+    end_col: IntArray
+    power_w: FloatArray
+    value: FloatArray
+    slope: FloatArray
+
+
+def validate_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Check operating-point arrays: ``(n_miners, n_points)``, NaN marks a missing point.
+
+    Points must have power > 0 and hash rate >= 0; both NaN or both finite. Raises :class:`InputError`.
+    """
+    h = np.atleast_2d(np.asarray(hashrate_ths, dtype=float))
+    p = np.atleast_2d(np.asarray(power_w, dtype=float))
+    if h.shape != p.shape or h.ndim != 2:
+        raise InputError(f"hash rate and power arrays must share a 2-D shape, got {h.shape} and {p.shape}")
+    if not np.array_equal(np.isnan(h), np.isnan(p)):
+        raise InputError("a missing operating point must be NaN in both the hash rate and the power array")
+    ok = ~np.isnan(p)
+    if np.any(p[ok] <= 0) or np.any(h[ok] < 0) or np.any(np.isinf(p)) or np.any(np.isinf(h)):
+        raise InputError("operating points need finite power > 0 W and hash rate >= 0 TH/s")
+    return h, p
+
+
+def concave_hulls(power_w: FloatArray, value: FloatArray) -> Hull:
+    """Upper concave hull of ``{(0, 0)} U {(power_w[i, j], value[i, j])}`` per miner, as segments.
+
+    Parameters
+    ----------
+    power_w : operating-point powers [W], ``(n_miners, n_points)``, NaN = missing
+    value : operating-point values, same shape
+
+    Returns
+    -------
+    :class:`Hull` with only positive-slope segments (a point worth no more than a cheaper one is never
+    on the useful part of the hull).
+    """
+    n, k = power_w.shape
+    # Column 0 is "off" at the origin; sort the points of each row by power, missing points last.
+    order = np.argsort(np.where(np.isnan(power_w), np.inf, power_w), axis=1, kind="stable")
+    p = np.take_along_axis(power_w, order, axis=1)
+    v = np.take_along_axis(value, order, axis=1)
+    p = np.concatenate([np.zeros((n, 1)), p], axis=1)
+    v = np.concatenate([np.zeros((n, 1)), v], axis=1)
+    cols = np.concatenate([np.full((n, 1), -1), order], axis=1)
+    active = ~np.isnan(p)
+    idx = np.arange(k + 1, dtype=np.int32)
+    pz = np.where(active, p, 0.0)
+    vz = np.where(active, v, 0.0)
+    while True:
+        prev = np.maximum.accumulate(np.where(active, idx, -1), axis=1)
+        prev[:, 1:] = prev[:, :-1].copy()
+        prev[:, 0] = -1
+        nxt = np.minimum.accumulate(np.where(active, idx, k + 1)[:, ::-1], axis=1)[:, ::-1].copy()
+        nxt[:, :-1] = nxt[:, 1:].copy()
+        nxt[:, -1] = k + 1
+        check = active & (prev >= 0)
+        check[:, 0] = False
+        pi = np.where(check, prev, 0)
+        dp_in = pz - np.take_along_axis(pz, pi, axis=1)
+        dv_in = vz - np.take_along_axis(vz, pi, axis=1)
+        # A vertex with a non-positive slope into it is never worth taking.
+        bad = check & (dv_in <= 0)
+        inner = check & (nxt <= k)
+        ni = np.where(inner, nxt, 0)
+        dp_out = np.take_along_axis(pz, ni, axis=1) - pz
+        dv_out = np.take_along_axis(vz, ni, axis=1) - vz
+        # Concavity: slope in must exceed slope out; cross-multiplied (both dp > 0) to avoid division.
+        bad |= inner & (dv_in * dp_out <= dv_out * dp_in * (1 + _REL_TOL))
+        if not bad.any():
+            break
+        # A vertex on or below the chord of two other points of the set is no vertex of the set's upper
+        # hull, so every bad vertex can go at once; the survivors are retested until none is bad.
+        active &= ~bad
+    # Emit segments between consecutive active vertices (flat indices: row-major, so rows stay sorted).
+    flat = np.flatnonzero(active)
+    rows_i = flat // (k + 1)
+    a = np.flatnonzero(rows_i[1:] == rows_i[:-1])
+    start = flat[a]
+    end = flat[a + 1]
+    pr, vr, cr = p.ravel(), v.ravel(), cols.ravel()
+    dp = pr[end] - pr[start]
+    dv = vr[end] - vr[start]
+    return Hull(
+        miner=rows_i[a].astype(np.int64),
+        start_col=cr[start].astype(np.int64),
+        end_col=cr[end].astype(np.int64),
+        power_w=dp,
+        value=dv,
+        slope=dv / dp,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LpSolution:
+    """The LP relaxation's optimum on the hull segments.
+
+    Attributes
+    ----------
+    taken_w : power taken on each hull segment [W], ``(n_segments,)``
+    value : LP optimum (an upper bound on any integral allocation)
+    miner_power_w : LP power of each miner [W]
+    """
+
+    taken_w: FloatArray
+    value: float
+    miner_power_w: FloatArray
+
+
+def solve_lp(hull: Hull, tree: CapTree, n_miners: int, order: IntArray | None = None) -> LpSolution:
+    """Exact LP relaxation by greedy bottom-up truncation over the cap tree (see module docstring).
+
+    Parameters
+    ----------
+    hull : segments from :func:`concave_hulls`
+    tree : cap tree over the same miners
+    n_miners : number of miners
+    order : optional precomputed ``argsort(-hull.slope, kind="stable")``
+    """
+    if order is None:
+        order = np.argsort(-hull.slope, kind="stable")
+    length = hull.power_w[order].copy()
+    seg_miner = hull.miner[order]
+    caps = tree.effective_cap_w
+    anc = tree.miner_ancestors()
+    for level in range(anc.shape[0] - 1, -1, -1):
+        node = anc[level][seg_miner]
+        ok = node >= 0
+        if not ok.any() or not np.isfinite(caps[node[ok]]).any():
+            continue
+        pos = np.flatnonzero(ok)
+        grp = node[pos]
+        perm = np.argsort(grp, kind="stable")
+        pos = pos[perm]
+        grp = grp[perm]
+        ln = length[pos]
+        cum = np.cumsum(ln)
+        starts = np.flatnonzero(np.concatenate([[True], grp[1:] != grp[:-1]]))
+        base = np.repeat(cum[starts] - ln[starts], np.diff(np.append(starts, len(grp))))
+        before = cum - ln - base
+        length[pos] = np.clip(caps[grp] - before, 0.0, ln)
+    taken = np.empty_like(length)
+    taken[order] = length
+    miner_power = np.bincount(hull.miner, weights=taken, minlength=n_miners).astype(float)
+    return LpSolution(taken_w=taken, value=float(np.dot(taken, hull.slope)), miner_power_w=miner_power)
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """An integral allocation: one operating point (or off) per miner.
+
+    Attributes
+    ----------
+    point_index : chosen column of each miner's operating points, -1 = off, ``(n_miners,)``
+    hashrate_ths : hash rate of each miner [TH/s]
+    power_w : power of each miner [W]
+    value : objective value (TH/s or USD/day)
+    lp_bound : LP relaxation optimum, >= the best integral value
+    node_power_w : summed power under each cap node [W]
+    objective : the objective maximised
+    method : how the answer was found: ``"lp-repair"``, ``"milp"`` (HiGHS optimal, small instances),
+        ``"milp-time-limit"``, or ``"lp-repair (milp-verified)"``
+    """
+
+    point_index: IntArray
+    hashrate_ths: FloatArray
+    power_w: FloatArray
+    value: float
+    lp_bound: float
+    node_power_w: FloatArray
+    objective: Objective
+    method: str = "lp-repair"
+
+    @property
+    def total_hashrate_ths(self) -> float:
+        """Fleet hash rate [TH/s]."""
+        return float(self.hashrate_ths.sum())
+
+    @property
+    def total_power_w(self) -> float:
+        """Fleet power [W]."""
+        return float(self.power_w.sum())
+
+    @property
+    def efficiency_j_per_th(self) -> float:
+        """Fleet efficiency [J/TH] (NaN when everything is off)."""
+        h = self.total_hashrate_ths
+        return self.total_power_w / h if h > 0 else float("nan")
+
+    @property
+    def lp_gap_frac(self) -> float:
+        """``(LP bound - value) / |LP bound|``: an upper bound on the distance to the optimum [-]."""
+        if self.lp_bound == 0:
+            return 0.0
+        return max(0.0, (self.lp_bound - self.value) / abs(self.lp_bound))
+
+    @property
+    def n_running(self) -> int:
+        """Miners not off."""
+        return int(np.count_nonzero(self.point_index >= 0))
+
+
+class PowerProblem:
+    """A fleet's allocation problem, prepared once (hulls, slope order) and solvable for many caps.
+
+    Parameters
+    ----------
+    hashrate_ths : operating points' hash rates [TH/s], ``(n_miners, n_points)``, NaN = unavailable
+    power_w : operating points' powers [W], same shape
+    tree : nested caps over the miners
+    objective : what to maximise
+    """
+
+    def __init__(self, hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, tree: CapTree,
+                 objective: Objective | None = None) -> None:
+        self.hashrate_ths, self.power_w = validate_points(hashrate_ths, power_w)
+        self.n_miners = self.hashrate_ths.shape[0]
+        if len(tree.miner_node) != self.n_miners:
+            raise InputError(f"cap tree has {len(tree.miner_node)} miners, operating points have {self.n_miners}")
+        self.tree = tree
+        self.objective = objective or Objective()
+        self.value = self.objective.value(self.hashrate_ths, self.power_w)
+        self.hull = concave_hulls(self.power_w, self.value)
+        self.order = np.argsort(-self.hull.slope, kind="stable")
+
+    def solve(self, site_cap_w: float | None = None, *, exact_max_points: int = 2000,
+              exact_time_limit_s: float = 5.0) -> Allocation:
+        """Best integral allocation under the caps.
+
+        Parameters
+        ----------
+        site_cap_w : replaces the tree's site cap if given [W]
+        exact_max_points : instances with at most this many operating points are also solved by HiGHS
+            branch and bound and the better answer kept; 0 turns that off
+        exact_time_limit_s : HiGHS time limit for that [s]
+        """
+        if site_cap_w is not None and not site_cap_w >= 0:
+            raise InputError(f"site cap must be >= 0 W, got {site_cap_w}")
+        tree = self.tree if site_cap_w is None else self.tree.with_site_cap(site_cap_w)
+        lp = solve_lp(self.hull, tree, self.n_miners, self.order)
+        col = self._round_down(lp)
+        col = self._refill(col, tree)
+        method = "lp-repair"
+        n_points = int(np.count_nonzero(~np.isnan(self.power_w)))
+        value = float(self._point(col, self.value).sum())
+        if 0 < n_points <= exact_max_points and lp.value - value > 1e-9 * max(1.0, abs(lp.value)):
+            from hashstack.power.milp import solve_milp
+
+            exact = solve_milp(self.hashrate_ths, self.power_w, tree, self.objective,
+                               time_limit_s=exact_time_limit_s)
+            if np.isfinite(exact.value) and exact.value > value:
+                col = exact.point_index
+                method = "milp" if exact.optimal else "milp-time-limit"
+            elif exact.optimal:
+                method = "lp-repair (milp-verified)"
+        return self._allocation(col, tree, lp.value, method)
+
+    # --- repair -----------------------------------------------------------------------------------
+    def _round_down(self, lp: LpSolution) -> IntArray:
+        """Each miner to the hull vertex ending its last fully taken segment (-1 = off)."""
+        hull = self.hull
+        full = lp.taken_w >= hull.power_w * (1 - 1e-9)
+        col = np.full(self.n_miners, -1, dtype=np.int64)
+        # segments are in miner order with a taken prefix, so the last full one per miner wins
+        idx = np.flatnonzero(full)
+        col[hull.miner[idx]] = hull.end_col[idx]
+        return col
+
+    def _point(self, col: IntArray, arr: FloatArray) -> FloatArray:
+        out = np.zeros(self.n_miners)
+        on = col >= 0
+        out[on] = arr[np.flatnonzero(on), col[on]]
+        return out
+
+    def _path_residual(self, residual: FloatArray, anc: IntArray) -> FloatArray:
+        """Smallest residual over each miner's path to the site [W]."""
+        res = np.full(anc.shape[1], np.inf)
+        for row in anc:
+            ok = row >= 0
+            res[ok] = np.minimum(res[ok], residual[row[ok]])
+        return res
+
+    def _refill(self, col: IntArray, tree: CapTree) -> IntArray:
+        """Fill the slack the rounding left with single-miner upgrades, in vectorised rounds.
+
+        Each round takes, for every miner, its most valuable upgrade (to any of its points) that fits
+        under every cap on its path, orders them by gain, and accepts a candidate when the running sum
+        of all candidates before it under each of its caps still fits: conservative, hence feasible,
+        and the best candidate always goes in, so rounds end when nothing fits.
+        """
+        caps = tree.effective_cap_w
+        anc = tree.miner_ancestors()
+        col = col.copy()
+        p_now = self._point(col, self.power_w)
+        v_now = self._point(col, self.value)
+        residual = caps - tree.node_power_w(p_now)
+        for _ in range(100):
+            path_res = self._path_residual(residual, anc)
+            dp = self.power_w - p_now[:, None]
+            dv = self.value - v_now[:, None]
+            with np.errstate(invalid="ignore"):
+                fits = (dp > 0) & (dv > 0) & (dp <= path_res[:, None] * (1 + 1e-12))
+            movers = np.flatnonzero(fits.any(axis=1))
+            if len(movers) == 0:
+                break
+            gain = np.where(fits[movers], dv[movers], -np.inf)
+            j = np.argmax(gain, axis=1)
+            cdv = gain[np.arange(len(movers)), j]
+            cdp = dp[movers, j]
+            order = np.argsort(-cdv, kind="stable")
+            m, j, cdp = movers[order], j[order], cdp[order]
+            ok = np.ones(len(m), dtype=bool)
+            for level in anc:
+                node = level[m]
+                has = np.flatnonzero(node >= 0)
+                grp = node[has]
+                perm = np.argsort(grp, kind="stable")
+                has, grp = has[perm], grp[perm]
+                cum = np.cumsum(cdp[has])
+                starts = np.flatnonzero(np.concatenate([[True], grp[1:] != grp[:-1]]))
+                base = np.repeat(cum[starts] - cdp[has][starts], np.diff(np.append(starts, len(grp))))
+                ok[has] &= (cum - base) <= residual[grp] * (1 + 1e-12)
+            ok[0] = True  # fits its own path by construction
+            m, j = m[ok], j[ok]
+            col[m] = j
+            p_new = self.power_w[m, j]
+            residual -= tree.node_power_w(
+                np.bincount(m, weights=p_new - p_now[m], minlength=self.n_miners).astype(float))
+            p_now[m] = p_new
+            v_now[m] = self.value[m, j]
+        return col
+
+    def _allocation(self, col: IntArray, tree: CapTree, lp_value: float, method: str = "lp-repair") -> Allocation:
+        h = self._point(col, self.hashrate_ths)
+        p = self._point(col, self.power_w)
+        v = self._point(col, self.value)
+        return Allocation(point_index=col, hashrate_ths=h, power_w=p, value=float(v.sum()),
+                          lp_bound=lp_value, node_power_w=tree.node_power_w(p), objective=self.objective,
+                          method=method)
+
+
+def allocate(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, tree: CapTree,
+             objective: Objective | None = None, *, exact_max_points: int = 2000) -> Allocation:
+    """Best integral allocation of power across miners under nested caps.
+
+    Parameters
+    ----------
+    hashrate_ths : operating points' hash rates [TH/s], ``(n_miners, n_points)``, NaN = unavailable
+    power_w : operating points' powers [W], same shape
+    tree : nested caps (site, containers, PDUs...) with thermal caps
+    objective : hash rate (default) or margin
+    exact_max_points : up to this many operating points, also solve exactly with HiGHS (0: never)
+
+    Returns
+    -------
+    :class:`Allocation` with the LP bound; see the module docstring for the method.
+    """
+    return PowerProblem(hashrate_ths, power_w, tree, objective).solve(exact_max_points=exact_max_points)
