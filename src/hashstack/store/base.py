@@ -1,0 +1,144 @@
+"""The one interface every telemetry store backend implements (DuckDB by default, PostgreSQL for scale).
+
+The SQL that differs between backends is small (time bucketing, upsert syntax, bulk-load path); the
+rest of the behaviour, including what "acknowledged" means, is shared and pinned by the contract
+tests in ``tests/store/test_contract.py`` which run against every backend.
+
+Acknowledgement: :meth:`TelemetryStore.write_poll` writes the poll's samples, its ``polls`` row and the
+``miners`` upserts in ONE transaction and returns only after the commit, so a collector killed at any
+moment leaves either the whole poll or none of it; a restarted collector continues at
+:meth:`TelemetryStore.next_poll_id`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import TracebackType
+
+import pandas as pd
+
+from hashstack.errors import HashstackError
+from hashstack.store.schema import ROLLUP_S, samples_frame
+from hashstack.telemetry.records import ControlAction, FailureRecord, MinerSample, PollSummary
+
+
+class StoreError(HashstackError):
+    """The store cannot be opened or written (locked by another writer, read-only, bad URL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """How long each resolution is kept.
+
+    Attributes
+    ----------
+    raw_keep_days : raw samples kept this long [days]
+    rollup_keep_days : 5-minute roll-ups kept this long [days]
+    """
+
+    raw_keep_days: float = 7.0
+    rollup_keep_days: float = 365.0
+
+
+def bucket_floor_utc(ts_utc: datetime, bucket_s: int = ROLLUP_S) -> datetime:
+    """Start of the ``bucket_s`` bucket holding ``ts_utc`` (buckets aligned on the Unix epoch)."""
+    epoch_s = int(ts_utc.timestamp())
+    return ts_utc - timedelta(seconds=epoch_s % bucket_s, microseconds=ts_utc.microsecond)
+
+
+class TelemetryStore(abc.ABC):
+    """Telemetry tables behind one interface (see :mod:`hashstack.store.schema` for the tables)."""
+
+    dialect: str = ""
+
+    # ---- writes -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def next_poll_id(self) -> int:
+        """The id the next poll gets (1 + the last committed one; 1 on an empty store)."""
+
+    def write_poll(self, poll_id: int, started_utc: datetime, samples: Sequence[MinerSample],
+                   duration_s: float, miners_skipped: int = 0) -> PollSummary:
+        """Commit one poll atomically (samples, ``polls`` row, ``miners`` upserts) and acknowledge it.
+
+        Returns
+        -------
+        PollSummary : returned only after the commit; that is the acknowledgement
+        """
+        ok = sum(1 for s in samples if s.ok)
+        summary = PollSummary(poll_id=poll_id, started_utc=started_utc, miners_ok=ok,
+                              miners_failed=len(samples) - ok, miners_skipped=miners_skipped,
+                              duration_s=duration_s, rows_written=len(samples))
+        self._write_poll(summary, samples_frame(samples, poll_id))
+        return summary
+
+    @abc.abstractmethod
+    def _write_poll(self, summary: PollSummary, frame: pd.DataFrame) -> None: ...
+
+    @abc.abstractmethod
+    def append_samples(self, frame: pd.DataFrame) -> int:
+        """Bulk-append a samples frame (columns ``SAMPLE_COLUMN_NAMES``) in one transaction; rows written."""
+
+    @abc.abstractmethod
+    def append_rollups(self, frame: pd.DataFrame) -> int:
+        """Bulk-append pre-computed 5-minute roll-ups (imports, benchmarks); rows written."""
+
+    @abc.abstractmethod
+    def write_control_action(self, action: ControlAction) -> None:
+        """Append one control-command audit record (committed before returning)."""
+
+    @abc.abstractmethod
+    def write_failures(self, records: Sequence[FailureRecord]) -> int:
+        """Append simulator ground-truth failure records; rows written."""
+
+    # ---- maintenance --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def rollup(self, now_utc: datetime) -> int:
+        """Roll raw samples of every complete 5-minute bucket not yet rolled up; rows upserted."""
+
+    @abc.abstractmethod
+    def apply_retention(self, now_utc: datetime, policy: RetentionPolicy | None = None) -> dict[str, int]:
+        """Roll up, then delete raw samples and roll-ups older than the policy; rows deleted per table."""
+
+    # ---- reads --------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def read_samples(self, start_utc: datetime | None = None, end_utc: datetime | None = None,
+                     miner_id: str | None = None) -> pd.DataFrame:
+        """Raw samples in ``[start_utc, end_utc)``, ordered by time then miner."""
+
+    @abc.abstractmethod
+    def read_latest(self) -> pd.DataFrame:
+        """The latest sample of every miner."""
+
+    @abc.abstractmethod
+    def read_rollups(self, start_utc: datetime | None = None, end_utc: datetime | None = None,
+                     miner_id: str | None = None) -> pd.DataFrame:
+        """5-minute roll-ups in ``[start_utc, end_utc)``."""
+
+    @abc.abstractmethod
+    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
+        """Fleet totals per 5-minute bucket from the roll-ups.
+
+        Columns: ``bucket_utc``, ``miners_reporting``, ``hashrate_ths`` (sum), ``power_w`` (sum),
+        ``efficiency_j_per_th`` (power / hash rate), ``temp_chip_max_c`` (max).
+        """
+
+    @abc.abstractmethod
+    def read_table(self, table: str) -> pd.DataFrame:
+        """A whole small table (``miners``, ``polls``, ``control_actions``, ``failures``)."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection (and, for DuckDB, the file lock)."""
+
+    def __enter__(self) -> TelemetryStore:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+SMALL_TABLES = ("miners", "polls", "control_actions", "failures", "store_meta")

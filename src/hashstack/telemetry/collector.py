@@ -1,0 +1,88 @@
+"""The collector: poll the fleet, write each poll to the store atomically, repeat.
+
+Each pass is written with :meth:`hashstack.store.TelemetryStore.write_poll` (one transaction) and only
+then acknowledged (``on_poll`` is called with the :class:`PollSummary`); a collector killed at any
+moment therefore loses no acknowledged poll, and a restarted one continues at the next poll id.
+Roll-ups are brought up to date after each pass and retention is applied about once an hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hashstack.store.base import RetentionPolicy, TelemetryStore
+from hashstack.telemetry.poller import Backoff, PollerConfig, poll_fleet
+from hashstack.telemetry.power import PowerEstimator, read_meter_csv
+from hashstack.telemetry.records import MinerSample, PollSummary, Target
+
+RETENTION_EVERY_S = 3600.0
+
+
+class Collector:
+    """Polls ``targets`` into ``store``.
+
+    Parameters
+    ----------
+    store : where polls are written (the collector is its single writer)
+    targets : miners to poll
+    config : poller settings (concurrency, timeout, backoff)
+    estimator : tuning-curve power estimator, for firmware that reports no wattage
+    meter_path : CSV of meter / PDU readings (``miner_id,power_w``), re-read every pass
+    retention : retention policy applied about hourly (None: never delete)
+    """
+
+    def __init__(self, store: TelemetryStore, targets: Sequence[Target], config: PollerConfig | None = None,
+                 estimator: PowerEstimator | None = None, meter_path: Path | None = None,
+                 retention: RetentionPolicy | None = None) -> None:
+        self.store = store
+        self.targets = list(targets)
+        self.config = config or PollerConfig()
+        self.estimator = estimator
+        self.meter_path = meter_path
+        self.retention = retention
+        self.backoff = Backoff(self.config.backoff_base_s, self.config.backoff_max_s)
+        self._last_retention_s = float("-inf")
+
+    async def poll_once(self, on_sample: Callable[[MinerSample], None] | None = None,
+                        use_backoff: bool = True) -> PollSummary:
+        """One pass: poll every due miner, commit, then return the acknowledgement."""
+        started = datetime.now(UTC)
+        now_s = time.monotonic()
+        due = [t for t in self.targets if not use_backoff or self.backoff.due(t.miner_id, now_s)]
+        meter = read_meter_csv(self.meter_path).get if self.meter_path is not None else None
+        t0 = time.perf_counter()
+        samples = await poll_fleet(due, self.config, ts_utc=started, estimator=self.estimator, meter=meter,
+                                   on_sample=on_sample)
+        duration_s = time.perf_counter() - t0
+        done_s = time.monotonic()
+        for s in samples:
+            self.backoff.record(s.miner_id, s.ok, done_s)
+        poll_id = self.store.next_poll_id()
+        summary = self.store.write_poll(poll_id, started, samples, duration_s, len(self.targets) - len(due))
+        self.store.rollup(datetime.now(UTC))
+        if self.retention is not None and done_s - self._last_retention_s >= RETENTION_EVERY_S:
+            self.store.apply_retention(datetime.now(UTC), self.retention)
+            self._last_retention_s = done_s
+        return summary
+
+    async def run(self, interval_s: float, max_polls: int | None = None,
+                  on_poll: Callable[[PollSummary], None] | None = None) -> int:
+        """Poll every ``interval_s`` seconds (start to start) until ``max_polls`` passes (None: forever).
+
+        Returns the number of passes made.
+        """
+        n = 0
+        while max_polls is None or n < max_polls:
+            start = time.monotonic()
+            summary = await self.poll_once()
+            n += 1
+            if on_poll is not None:
+                on_poll(summary)
+            if max_polls is not None and n >= max_polls:
+                break
+            await asyncio.sleep(max(0.0, interval_s - (time.monotonic() - start)))
+        return n
