@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.power.instances import random_instance
 
 from hashstack.errors import InputError
-from hashstack.power.allocation import CapTree, Objective, PowerProblem, allocate, concave_hulls, solve_lp
+from hashstack.power.allocation import CapTree, Objective, PowerProblem, allocate, concave_hulls
 from hashstack.power.milp import solve_milp
 
 # Two miners: A (50 TH/s @ 1000 W, 80 TH/s @ 2000 W), B (40 @ 1000, 60 @ 2000).
@@ -87,30 +87,32 @@ def _caps_ok(alloc_power_w: np.ndarray, tree: CapTree) -> bool:
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), depth3=st.booleans(), margin=st.booleans())
-def test_lp_matches_highs_and_bounds_the_integral_optimum(seed: int, depth3: bool, margin: bool) -> None:
+@given(seed=st.integers(0, 10_000), depth3=st.booleans(), margin=st.booleans(),
+       sleep_w=st.sampled_from([0.0, 25.0]))
+def test_lp_matches_highs_and_bounds_the_integral_optimum(seed: int, depth3: bool, margin: bool,
+                                                          sleep_w: float) -> None:
     rng = np.random.default_rng(seed)
     h, p, tree = random_instance(rng, int(rng.integers(2, 25)), int(rng.integers(1, 6)),
                                  int(rng.integers(1, 4)), depth3)
     obj = Objective("margin", 0.05, float(rng.uniform(20, 120)), 0.02) if margin else Objective()
-    prob = PowerProblem(h, p, tree, obj)
-    lp = solve_lp(prob.hull, tree, prob.n_miners)
-    ref_lp = solve_milp(h, p, tree, obj, relax=True)
-    assert lp.value == pytest.approx(ref_lp.value, rel=1e-7, abs=1e-7)
-    exact = solve_milp(h, p, tree, obj)
+    prob = PowerProblem(h, p, tree, obj, sleep_power_w=sleep_w)
+    lp = prob.solve(exact_max_points=0)
+    ref_lp = solve_milp(h, p, tree, obj, relax=True, sleep_power_w=sleep_w)
+    assert lp.lp_bound == pytest.approx(ref_lp.value, rel=1e-7, abs=1e-7)
+    exact = solve_milp(h, p, tree, obj, sleep_power_w=sleep_w)
     assert exact.optimal
     heuristic = prob.solve(exact_max_points=0)
     default = prob.solve()
     for a in (heuristic, default):
         assert _caps_ok(a.power_w, tree)
         assert a.lp_bound >= a.value - 1e-7 * max(1.0, abs(a.value))
-    assert exact.value <= lp.value + 1e-7 * max(1.0, abs(lp.value))
+    assert exact.value <= lp.lp_bound + 1e-7 * max(1.0, abs(lp.lp_bound))
     # small instances are solved exactly
     assert default.value == pytest.approx(exact.value, rel=1e-7, abs=1e-7)
     # the repair loses at most one hull segment per finite cap (a provable bound)
     worst_segment = float(prob.hull.value.max()) if len(prob.hull.value) else 0.0
     n_caps = int(np.isfinite(tree.effective_cap_w).sum())
-    assert heuristic.value >= lp.value - n_caps * worst_segment - 1e-7
+    assert heuristic.value >= lp.lp_bound - n_caps * worst_segment - 1e-7
 
 
 @settings(max_examples=25, deadline=None)

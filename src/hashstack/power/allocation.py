@@ -401,7 +401,7 @@ class Allocation:
     ----------
     point_index : chosen column of each miner's operating points, -1 = off, ``(n_miners,)``
     hashrate_ths : hash rate of each miner [TH/s]
-    power_w : power of each miner [W]
+    power_w : power of each miner (a sleeping miner's draw when off) [W]
     value : objective value (TH/s or USD/day)
     lp_bound : LP relaxation optimum, >= the best integral value
     node_power_w : summed power under each cap node [W]
@@ -457,19 +457,37 @@ class PowerProblem:
     power_w : operating points' powers [W], same shape
     tree : nested caps over the miners
     objective : what to maximise
+    sleep_power_w : what an "off" (sleeping) miner still draws, control board and fans [W]; the caps
+        must hold it for every sleeping miner, and the margin objective pays for it
     """
 
     def __init__(self, hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, tree: CapTree,
-                 objective: Objective | None = None) -> None:
+                 objective: Objective | None = None, *, sleep_power_w: float = 0.0) -> None:
         self.hashrate_ths, self.power_w = validate_points(hashrate_ths, power_w)
         self.n_miners = self.hashrate_ths.shape[0]
         if len(tree.miner_node) != self.n_miners:
             raise InputError(f"cap tree has {len(tree.miner_node)} miners, operating points have {self.n_miners}")
+        if not sleep_power_w >= 0 or np.any(self.power_w <= sleep_power_w):
+            raise InputError("sleep_power_w must be >= 0 and below every operating point's power")
         self.tree = tree
         self.objective = objective or Objective()
+        self.sleep_power_w = float(sleep_power_w)
+        self.off_value = float(self.objective.value(0.0, self.sleep_power_w))
         self.value = self.objective.value(self.hashrate_ths, self.power_w)
-        self.hull = concave_hulls(self.power_w, self.value)
+        # the hull and the LP work on increments over "asleep"
+        self.hull = concave_hulls(self.power_w - self.sleep_power_w, self.value - self.off_value)
         self.order = np.argsort(-self.hull.slope, kind="stable")
+        self._count_under = tree.node_power_w(np.ones(self.n_miners))
+
+    def _lp_tree(self, tree: CapTree) -> CapTree:
+        """The tree with every cap reduced by its sleeping miners' draw (the LP's increment caps)."""
+        if self.sleep_power_w == 0:
+            return tree
+        caps = tree.effective_cap_w - self.sleep_power_w * self._count_under
+        if np.any(caps < 0):
+            bad = tree.names[int(np.argmin(caps))]
+            raise InputError(f"cap of {bad!r} is below what its miners draw asleep")
+        return CapTree(tree.names, tree.parent, caps, np.full(tree.n_nodes, np.inf), tree.miner_node)
 
     def solve(self, site_cap_w: float | None = None, *, exact_max_points: int = 2000,
               exact_time_limit_s: float = 5.0) -> Allocation:
@@ -485,23 +503,24 @@ class PowerProblem:
         if site_cap_w is not None and not site_cap_w >= 0:
             raise InputError(f"site cap must be >= 0 W, got {site_cap_w}")
         tree = self.tree if site_cap_w is None else self.tree.with_site_cap(site_cap_w)
-        lp = solve_lp(self.hull, tree, self.n_miners, self.order)
+        lp = solve_lp(self.hull, self._lp_tree(tree), self.n_miners, self.order)
+        lp_value = lp.value + self.n_miners * self.off_value
         col = self._round_down(lp)
         col = self._refill(col, tree)
         method = "lp-repair"
         n_points = int(np.count_nonzero(~np.isnan(self.power_w)))
-        value = float(self._point(col, self.value).sum())
-        if 0 < n_points <= exact_max_points and lp.value - value > 1e-9 * max(1.0, abs(lp.value)):
+        value = float(self._point(col, self.value, self.off_value).sum())
+        if 0 < n_points <= exact_max_points and lp_value - value > 1e-9 * max(1.0, abs(lp_value)):
             from hashstack.power.milp import solve_milp
 
             exact = solve_milp(self.hashrate_ths, self.power_w, tree, self.objective,
-                               time_limit_s=exact_time_limit_s)
+                               time_limit_s=exact_time_limit_s, sleep_power_w=self.sleep_power_w)
             if np.isfinite(exact.value) and exact.value > value:
                 col = exact.point_index
                 method = "milp" if exact.optimal else "milp-time-limit"
             elif exact.optimal:
                 method = "lp-repair (milp-verified)"
-        return self._allocation(col, tree, lp.value, method)
+        return self._allocation(col, tree, lp_value, method)
 
     # --- repair -----------------------------------------------------------------------------------
     def _round_down(self, lp: LpSolution) -> IntArray:
@@ -514,8 +533,8 @@ class PowerProblem:
         col[hull.miner[idx]] = hull.end_col[idx]
         return col
 
-    def _point(self, col: IntArray, arr: FloatArray) -> FloatArray:
-        out = np.zeros(self.n_miners)
+    def _point(self, col: IntArray, arr: FloatArray, off: float = 0.0) -> FloatArray:
+        out = np.full(self.n_miners, off)
         on = col >= 0
         out[on] = arr[np.flatnonzero(on), col[on]]
         return out
@@ -539,8 +558,8 @@ class PowerProblem:
         caps = tree.effective_cap_w
         anc = tree.miner_ancestors()
         col = col.copy()
-        p_now = self._point(col, self.power_w)
-        v_now = self._point(col, self.value)
+        p_now = self._point(col, self.power_w, self.sleep_power_w)
+        v_now = self._point(col, self.value, self.off_value)
         residual = caps - tree.node_power_w(p_now)
         for _ in range(100):
             path_res = self._path_residual(residual, anc)
@@ -580,15 +599,16 @@ class PowerProblem:
 
     def _allocation(self, col: IntArray, tree: CapTree, lp_value: float, method: str = "lp-repair") -> Allocation:
         h = self._point(col, self.hashrate_ths)
-        p = self._point(col, self.power_w)
-        v = self._point(col, self.value)
+        p = self._point(col, self.power_w, self.sleep_power_w)
+        v = self._point(col, self.value, self.off_value)
         return Allocation(point_index=col, hashrate_ths=h, power_w=p, value=float(v.sum()),
                           lp_bound=lp_value, node_power_w=tree.node_power_w(p), objective=self.objective,
                           method=method)
 
 
 def allocate(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, tree: CapTree,
-             objective: Objective | None = None, *, exact_max_points: int = 2000) -> Allocation:
+             objective: Objective | None = None, *, exact_max_points: int = 2000,
+             sleep_power_w: float = 0.0) -> Allocation:
     """Best integral allocation of power across miners under nested caps.
 
     Parameters
@@ -598,9 +618,11 @@ def allocate(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, tree: CapTree,
     tree : nested caps (site, containers, PDUs...) with thermal caps
     objective : hash rate (default) or margin
     exact_max_points : up to this many operating points, also solve exactly with HiGHS (0: never)
+    sleep_power_w : draw of a sleeping miner [W]
 
     Returns
     -------
     :class:`Allocation` with the LP bound; see the module docstring for the method.
     """
-    return PowerProblem(hashrate_ths, power_w, tree, objective).solve(exact_max_points=exact_max_points)
+    return PowerProblem(hashrate_ths, power_w, tree, objective, sleep_power_w=sleep_power_w).solve(
+        exact_max_points=exact_max_points)

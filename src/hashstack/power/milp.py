@@ -82,7 +82,7 @@ def _quiet_native_stdout() -> Iterator[None]:
 
 def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, objective: Objective | None = None,
                *, relax: bool = False, time_limit_s: float | None = None,
-               mip_rel_gap: float = 1e-9) -> MilpResult:
+               mip_rel_gap: float = 1e-9, sleep_power_w: float = 0.0) -> MilpResult:
     """Solve the allocation exactly with HiGHS (or its LP relaxation with ``relax=True``).
 
     Parameters
@@ -93,10 +93,12 @@ def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, obj
     relax : solve the LP relaxation instead (``point_index`` is then the largest-weight point)
     time_limit_s : wall-clock limit handed to HiGHS [s]
     mip_rel_gap : relative optimality gap at which HiGHS stops [-]
+    sleep_power_w : draw of a miner that is off [W] (its points then count as increments over it)
     """
     h, p = validate_points(hashrate_ths, power_w)
     objective = objective or Objective()
-    v = objective.value(h, p)
+    off_value = float(objective.value(0.0, sleep_power_w))
+    v = objective.value(h, p) - off_value
     n = p.shape[0]
     ok = ~np.isnan(p)
     mi, mj = np.nonzero(ok)
@@ -105,7 +107,7 @@ def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, obj
     # one choice per miner
     a_choice = sparse.csr_matrix((np.ones(nv), (mi, np.arange(nv))), shape=(n, nv))
     # caps: a row per node with a finite cap, summing the powers of every variable beneath it
-    caps = tree.effective_cap_w
+    caps = tree.effective_cap_w - sleep_power_w * tree.node_power_w(np.ones(n))
     anc = tree.miner_ancestors()
     rows, cols, vals = [], [], []
     for level in anc:
@@ -113,7 +115,7 @@ def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, obj
         keep = node >= 0
         rows.append(node[keep])
         cols.append(np.arange(nv)[keep])
-        vals.append(p[mi, mj][keep])
+        vals.append(p[mi, mj][keep] - sleep_power_w)
     a_cap = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                               shape=(tree.n_nodes, nv))
     finite = np.isfinite(caps)
@@ -130,13 +132,14 @@ def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, obj
     if res.x is None:
         return MilpResult(col, float("nan"), float("nan"), int(res.status), str(res.message))
     x = res.x
+    base = n * off_value
     if relax:
-        value = float(-res.fun)
+        value = float(-res.fun) + base
         bound = value
     else:
         chosen = x > 0.5
         col[mi[chosen]] = mj[chosen]
-        value = float(v[mi[chosen], mj[chosen]].sum())
-        bound = float(-getattr(res, "mip_dual_bound", np.nan)) if getattr(res, "mip_dual_bound", None) is not None \
-            else float("nan")
+        value = float(v[mi[chosen], mj[chosen]].sum()) + base
+        dual = getattr(res, "mip_dual_bound", None)
+        bound = float(-dual) + base if dual is not None else float("nan")
     return MilpResult(col, value, bound, int(res.status), str(res.message))
