@@ -394,6 +394,81 @@ def main(argv: list[str]) -> None:
     inst.to_csv(OUT / "instruments.csv", index=False)
     print(f"wrote {len(inst)} instruments")
     curate_metrics(src)
+    curate_asic_prices(src.parent / "bitcoin")
+    curate_reported_issuance(src)
+
+
+# Tier bounds [min, max) in J/TH for each tier label used in asic_price_index_reference_values.csv, the
+# kind of each row, the date used, and why. Rows mapped to None are not shipped (reason given).
+ASIC_ROWS: dict[tuple[str, str], tuple[str, float, float, str, str] | None] = {
+    # (date text, tier text): (date, min, max, kind, why)
+    ("2021-05-07", "Under 38 J/TH"): ("2021-05-07", 0.0, 38.0, "index", ""),
+    ("2021-05-07", "38-68 J/TH"): ("2021-05-07", 38.0, 68.0, "index", ""),
+    ("2021 (peak)", "Over 68 J/TH"): None,
+    ("2022-04-18 (approx)", "Under 38 J/TH"): ("2022-04-18", 0.0, 38.0, "index", "date approximate (source)"),
+    ("2022-07 (approx)", "Under 25 J/TH"): ("2022-07-01", 0.0, 25.0, "index",
+                                           "'since July 2022' starting level: dated 2022-07-01 (approx.)"),
+    ("2022-12-25", "Under 38 J/TH"): ("2022-12-25", 0.0, 38.0, "index", ""),
+    ("2022-12-25", "38-68 J/TH"): ("2022-12-25", 38.0, 68.0, "index", ""),
+    ("2022-12-25", "Over 68 J/TH"): ("2022-12-25", 68.0, 1000.0, "index", ""),
+    ("2023-07-26 (approx)", "Under 25 J/TH"): ("2023-07-26", 0.0, 25.0, "index", "date approximate (source)"),
+    ("2023 (mid, approx)", "most-efficient tier"): None,
+    ("2024-01-08", "contract: Antminer S21 (17.5 J/TH; under-19 J/TH class)"):
+        ("2024-01-08", 0.0, 19.0, "contract", "NOT an index value: bulk purchase price"),
+    ("2024-01-08", "contract option: Antminer S21 (17.5 J/TH)"):
+        ("2024-01-08", 0.0, 19.0, "contract_option", "NOT an index value: option strike"),
+    ("2024-02-24", "contract: Whatsminer M60S (18.5 J/TH; under-19 J/TH class)"):
+        ("2024-02-24", 0.0, 19.0, "contract", "NOT an index value: purchase order"),
+    ("2024-03 (approx)", "contract: Antminer T21 (19 J/TH; at the under-19 / 19-25 J/TH boundary)"):
+        ("2024-03-31", 19.0, 25.0, "contract",
+         "NOT an index value: purchase price; 'March 2024' dated month-end; 19 J/TH put in the 19-25 tier "
+         "(Luxor's tiers are 'under19' and '19to25')"),
+    ("2024-03 (approx)", "contract: Antminer S21 (17.5 J/TH; under-19 J/TH class)"):
+        ("2024-03-31", 0.0, 19.0, "contract", "NOT an index value: purchase price; dated month-end"),
+    ("2024-03 (approx)", "contract option: Antminer S21 (17.5 J/TH)"):
+        ("2024-03-31", 0.0, 19.0, "contract_option", "NOT an index value: option strike; dated month-end"),
+    ("2025-12-23", "manufacturer promo: Antminer S19 XP+ Hydro container bundle (~19 J/TH)"):
+        ("2025-12-23", 19.0, 25.0, "list", "NOT an index value: promotional bundle"),
+    ("2025-12-23", "manufacturer list price (low end): some Antminer S19 Hydro variants"):
+        ("2025-12-23", 19.0, 25.0, "list", "NOT an index value: list price before coupons; tier assumed"),
+    ("2025-12-23", "manufacturer list price: some Antminer S21 hydro/immersion models (low end of range)"):
+        ("2025-12-23", 0.0, 19.0, "list", "NOT an index value: list price, low end of $7-8"),
+    ("2025-12-23", "manufacturer list price: some Antminer S21 hydro/immersion models (high end of range)"):
+        ("2025-12-23", 0.0, 19.0, "list", "NOT an index value: list price, high end of $7-8"),
+}
+ASIC_DROPPED_WHY = {
+    ("2021 (peak)", "Over 68 J/TH"): "no date beyond '2021 (peak)'",
+    ("2023 (mid, approx)", "most-efficient tier"): "duplicate of the 2023-07-26 under-25 J/TH $20/TH value "
+                                                   "(same figure, same period, secondary source)",
+}
+
+
+def curate_asic_prices(bitcoin_dir: Path) -> None:
+    a = pd.read_csv(bitcoin_dir / "asic_price_index_reference_values.csv", dtype=str).fillna("")
+    rows = []
+    for r in a.to_dict("records"):
+        key = (r["date"], r["tier"])
+        if key not in ASIC_ROWS:
+            raise SystemExit(f"ASIC price row not reviewed: {key}")
+        spec = ASIC_ROWS[key]
+        if spec is None:
+            print(f"ASIC price row dropped: {key}: {ASIC_DROPPED_WHY[key]}")
+            continue
+        d, lo, hi, kind, why = spec
+        rows.append({"date": d, "date_text": r["date"], "tier": r["tier"], "efficiency_min_j_per_th": lo,
+                     "efficiency_max_j_per_th": hi, "price_usd_per_th": float(r["value_usd_per_th"]),
+                     "kind": kind, "context": r["context"], "source": r["publisher_or_citing_source"],
+                     "source_url": r["url"], "review_note": why})
+    pd.DataFrame(rows).to_csv(OUT / "asic_prices.csv", index=False)
+    print(f"wrote {len(rows)} ASIC price rows")
+
+
+def curate_reported_issuance(src: Path) -> None:
+    """Ship the third-party (reported) aggregate figures, with their sources, for comparisons."""
+    q = pd.read_csv(src / "quarterly_issuance.csv", dtype=str).fillna("")
+    rep = q[q["source_type"] == "reported"].drop(columns=["source_type"])
+    rep.to_csv(OUT / "issuance_reported.csv", index=False)
+    print(f"wrote {len(rep)} reported issuance figures")
 
 
 METRIC_MAP = {"hashrate_ehs": ("hashrate_ths", 1e6), "fleet_efficiency_jth": ("fleet_efficiency_j_per_th", 1.0),

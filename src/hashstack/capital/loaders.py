@@ -18,6 +18,7 @@ Every problem raises :class:`~hashstack.errors.DataFileError` naming the file, t
 
 from __future__ import annotations
 
+import calendar
 import csv
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -28,6 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from hashstack.capital.asic_prices import PRICE_KINDS, AsicPrice
+from hashstack.capital.issuance import ReportedFigure
 from hashstack.capital.records import (
     METRIC_UNITS,
     Amortisation,
@@ -381,3 +384,96 @@ def load_public_miners() -> dict[str, Company]:
     """
     return read_companies(package_data_path("companies.csv"), package_data_path("company_metrics.csv"),
                           package_data_path("instruments.csv"))
+
+
+class _AsicPriceRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    date: date
+    tier: str
+    efficiency_min_j_per_th: float
+    efficiency_max_j_per_th: float
+    price_usd_per_th: float
+    kind: str
+    source: str
+    source_url: str
+    context: str = ""
+    date_text: str = ""
+    review_note: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
+        return _default_if_blank(cls, v, info)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in PRICE_KINDS:
+            raise ValueError(f"unknown kind {v!r}; known: {', '.join(PRICE_KINDS)}")
+        return v
+
+    @field_validator("price_usd_per_th")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError(f"price must be positive, got {v}")
+        return v
+
+    def to_record(self) -> AsicPrice:
+        return AsicPrice(**{k: getattr(self, k) for k in type(self).model_fields})
+
+
+def read_asic_prices(path: str | Path) -> list[AsicPrice]:
+    """Read an ASIC price table (columns as :class:`~hashstack.capital.asic_prices.AsicPrice`)."""
+    p = Path(path)
+    return _parse_rows(p, _read_csv_rows(p), _AsicPriceRow)
+
+
+def load_asic_prices() -> list[AsicPrice]:
+    """The shipped ASIC price table (index values 2021-2023, labelled contract and list prices after)."""
+    return read_asic_prices(package_data_path("asic_prices.csv"))
+
+
+def _date_or_month_end(path: Path, row: int, fld: str, text: str) -> date | None:
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        if len(t) == 7:
+            y, m = int(t[:4]), int(t[5:7])
+            return date(y, m, calendar.monthrange(y, m)[1])
+        return date.fromisoformat(t)
+    except ValueError:
+        raise DataFileError(path, f"not a date (YYYY-MM-DD or YYYY-MM): {t!r}", row=row, field=fld) from None
+
+
+def read_reported_issuance(path: str | Path) -> list[ReportedFigure]:
+    """Read third-party aggregate figures (``period, period_start, period_end, metric, value_usd, ...``).
+
+    A ``YYYY-MM`` period end means the month's last day.
+    """
+    p = Path(path)
+    out = []
+    for i, r in enumerate(_read_csv_rows(p), start=1):
+        for col in ("period", "period_end", "metric", "value_usd", "source_url"):
+            if not (r.get(col) or "").strip():
+                raise DataFileError(p, "value required", row=i, field=col)
+        try:
+            value = float(r["value_usd"])
+        except ValueError:
+            raise DataFileError(p, f"not a number: {r['value_usd']!r}", row=i, field="value_usd") from None
+        end = _date_or_month_end(p, i, "period_end", r["period_end"])
+        assert end is not None
+        out.append(ReportedFigure(
+            period=r["period"], period_start=_date_or_month_end(p, i, "period_start", r.get("period_start", "")),
+            period_end=end, metric=r["metric"], value_usd=value, value_qualifier=r.get("value_qualifier", ""),
+            universe=r.get("universe", ""), source_org=r.get("source_org", ""), source_url=r["source_url"],
+            notes=r.get("notes", ""),
+        ))
+    return out
+
+
+def load_reported_issuance() -> list[ReportedFigure]:
+    """The shipped third-party aggregate figures (22 rows, each with its source)."""
+    return read_reported_issuance(package_data_path("issuance_reported.csv"))
