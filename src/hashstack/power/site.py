@@ -282,3 +282,10 @@ def _same_model(a: str, b: str) -> bool:
         return "".join(ch for ch in s.lower() if ch.isalnum() or ch == "+")
 
     return key(a) == key(b) or key(a).endswith(key(b)) or key(b).endswith(key(a))
+
+
+def example_layout_path() -> Path:
+    """Path of the shipped power layout of the example site (a copy of ``examples/site_layout.toml``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("hashstack.power").joinpath("data", "site_layout.toml")))

@@ -1,0 +1,159 @@
+"""``hashstack power``: allocate a site's power across its fleet, and the site power curve."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from hashstack.errors import InputError
+
+# The same alias as hashstack.cli.JsonFlag, defined here so this module never imports the root CLI
+# (which imports this module: `python -m hashstack.cli` would otherwise hit a circular import).
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+
+app = typer.Typer(help="Optimal power allocation across a mixed fleet, and the site power curve.",
+                  no_args_is_help=True)
+
+LayoutOpt = Annotated[str | None, typer.Option(
+    "--layout", help="Power layout TOML: containers, transformers, thermal caps, inlet temperatures, health.")]
+ObjectiveOpt = Annotated[str, typer.Option("--objective", help="hashrate or margin.")]
+PriceOpt = Annotated[float | None, typer.Option(
+    "--power-price-usd-per-mwh", help="Power price [USD/MWh] (default: the site tariff).")]
+HashpriceOpt = Annotated[float | None, typer.Option(
+    "--hashprice-usd-per-ph-day", help="Hashprice [USD/PH/day] (default: the built-in network snapshot).")]
+PointsOpt = Annotated[int, typer.Option("--points", help="Operating points per miner along its tuning curve.")]
+SleepOpt = Annotated[float, typer.Option("--sleep-power-w", help="Draw of a sleeping miner [W].")]
+
+
+def _problem(fleet_toml: str, layout: str | None, objective: str, price: float | None, hashprice: float | None,
+             points: int) -> tuple[Any, Any, Any, dict[str, Any]]:
+    from hashstack.fleet import read_site
+    from hashstack.power.allocation import Objective
+    from hashstack.power.site import read_layout, site_fleet
+    from hashstack.units import TH_PER_PH
+
+    if objective not in ("hashrate", "margin"):
+        raise InputError(f"--objective must be hashrate or margin, not {objective!r}")
+    site = read_site(fleet_toml)
+    fleet = site_fleet(site, read_layout(layout) if layout else None, n_points=points)
+    price_usd_per_mwh = price if price is not None else site.tariff.mean_price_usd_per_mwh()
+    if hashprice is None:
+        from hashstack.network import load_snapshot
+
+        state = load_snapshot()
+        hp_th = float(state.hashprice().hashprice_usd_per_th_day)
+        hp_source = state.source
+    else:
+        hp_th = float(hashprice) / TH_PER_PH  # USD/PH/day -> USD/TH/day
+        hp_source = "--hashprice-usd-per-ph-day"
+    obj = (Objective("margin", hp_th, price_usd_per_mwh, site.pool_fee_frac) if objective == "margin"
+           else Objective("hashrate", hp_th, price_usd_per_mwh, site.pool_fee_frac))
+    inputs = {"site": site.name, "objective": objective, "power_price_usd_per_mwh": price_usd_per_mwh,
+              "hashprice_usd_per_ph_day": hp_th * TH_PER_PH, "hashprice_source": hp_source, "miners": fleet.n_miners}
+    return site, fleet, obj, inputs
+
+
+@app.command()
+def allocate(
+    fleet_toml: Annotated[str, typer.Argument(help="Site TOML (see examples/site.toml).")],
+    cap_mw: Annotated[float, typer.Option("--cap-mw", help="Site power cap [MW].")],
+    objective: ObjectiveOpt = "hashrate",
+    power_price_usd_per_mwh: PriceOpt = None,
+    hashprice_usd_per_ph_day: HashpriceOpt = None,
+    layout: LayoutOpt = None,
+    points: PointsOpt = 10,
+    sleep_power_w: SleepOpt = 0.0,
+    detail: Annotated[bool, typer.Option("--detail", help="Also print every miner's power target.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Best operating point (or off) for every miner under the site cap and the layout's nested caps."""
+    from hashstack.console import print_json, print_record, print_table
+    from hashstack.power.allocation import PowerProblem, daily_margin_usd
+
+    site, fleet, obj, inputs = _problem(fleet_toml, layout, objective, power_price_usd_per_mwh,
+                                        hashprice_usd_per_ph_day, points)
+    if not 0 <= cap_mw <= site.power_capacity_mw:
+        raise InputError(f"--cap-mw must lie between 0 and the site capacity, {site.power_capacity_mw:g} MW")
+    t0 = time.perf_counter()
+    prob = PowerProblem(fleet.hashrate_ths, fleet.power_w, fleet.tree, obj, sleep_power_w=sleep_power_w)
+    a = prob.solve(cap_mw * 1e6)
+    solve_s = time.perf_counter() - t0
+    margin = float(daily_margin_usd(a.hashrate_ths, a.power_w, obj.hashprice_usd_per_th_day or 0.0,
+                                    obj.price_usd_per_mwh or 0.0, obj.pool_fee_frac).sum())
+    out: dict[str, Any] = {
+        **inputs, "cap_w": cap_mw * 1e6, "hashrate_ths": a.total_hashrate_ths, "power_w": a.total_power_w,
+        "efficiency_j_per_th": a.efficiency_j_per_th, "margin_usd_per_day": margin,
+        "objective_value": a.value, "lp_bound": a.lp_bound, "lp_gap_frac": a.lp_gap_frac,
+        "method": a.method, "miners_running": a.n_running, "solve_s": solve_s,
+    }
+    binding = [{"node": name, "power_w": float(pw), "cap_w": float(cap)}
+               for name, pw, cap in zip(fleet.tree.names, a.node_power_w, fleet.tree.effective_cap_w, strict=True)]
+    out["nodes"] = binding
+    rows = []
+    if detail:
+        for i in range(fleet.n_miners):
+            rows.append({"miner": i, "model": fleet.model[i], "container": fleet.container[i] or "-",
+                         "state": "on" if a.point_index[i] >= 0 else "sleep",
+                         "power_target_w": float(a.power_w[i]) if a.point_index[i] >= 0 else 0.0,
+                         "hashrate_ths": float(a.hashrate_ths[i])})
+        out["miners_detail"] = rows
+    if json_out:
+        print_json(out)
+        return
+    nodes = out.pop("nodes")
+    out.pop("miners_detail", None)
+    print_record(out, title=f"{site.name}: allocation at {cap_mw:g} MW")
+    if len(nodes) > 1:
+        print_table([n for n in nodes if np.isfinite(n["cap_w"])][:40], title="Caps (first 40)")
+    if detail:
+        print_table(rows, title="Per-miner targets")
+
+
+@app.command()
+def curve(
+    fleet_toml: Annotated[str, typer.Argument(help="Site TOML (see examples/site.toml).")],
+    levels: Annotated[int, typer.Option("--levels", help="Power levels from 0 to the site capacity.")] = 21,
+    objective: ObjectiveOpt = "hashrate",
+    power_price_usd_per_mwh: PriceOpt = None,
+    hashprice_usd_per_ph_day: HashpriceOpt = None,
+    layout: LayoutOpt = None,
+    points: PointsOpt = 10,
+    sleep_power_w: SleepOpt = 0.0,
+    json_out: JsonFlag = False,
+) -> None:
+    """Best hash rate and margin at every site power level from zero to the site capacity."""
+    from rich.progress import Progress
+
+    from hashstack.console import print_json, print_record, print_table, stderr
+    from hashstack.power.allocation import PowerProblem
+    from hashstack.power.curve import site_power_curve
+
+    _site, fleet, obj, inputs = _problem(fleet_toml, layout, objective, power_price_usd_per_mwh,
+                                         hashprice_usd_per_ph_day, points)
+    prob = PowerProblem(fleet.hashrate_ths, fleet.power_w, fleet.tree, obj, sleep_power_w=sleep_power_w)
+    top = min(float(fleet.tree.effective_cap_w[0]), fleet.max_power_w)
+    grid = np.linspace(0.0, top, levels)
+    parts = []
+    with Progress(console=stderr, transient=True, disable=json_out) as bar:
+        task = bar.add_task("power curve", total=len(grid))
+        for chunk in np.array_split(grid, max(1, len(grid) // 5)):
+            parts.append(site_power_curve(prob, chunk))
+            bar.advance(task, len(chunk))
+    cols = {k: np.concatenate([getattr(c, k) for c in parts]) for k in
+            ("power_w", "power_used_w", "hashrate_ths", "margin_usd_per_day", "value_lp_bound")}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = np.where(cols["hashrate_ths"] > 0, cols["power_used_w"] / cols["hashrate_ths"], np.nan)
+    rows = [{"power_w": float(cols["power_w"][i]), "power_used_w": float(cols["power_used_w"][i]),
+             "hashrate_ths": float(cols["hashrate_ths"][i]), "efficiency_j_per_th": float(eff[i]),
+             "margin_usd_per_day": float(cols["margin_usd_per_day"][i]),
+             "value_lp_bound": float(cols["value_lp_bound"][i])} for i in range(len(grid))]
+    if json_out:
+        print_json({**inputs, "levels": rows})
+        return
+    print_record(inputs, title="Inputs")
+    print_table([{"power_mw": r["power_w"] / 1e6, "used_mw": r["power_used_w"] / 1e6,
+                  "hashrate_phs": r["hashrate_ths"] / 1e3, "efficiency_j_per_th": r["efficiency_j_per_th"],
+                  "margin_usd_per_day": r["margin_usd_per_day"]} for r in rows], title="Site power curve")
