@@ -206,7 +206,8 @@ def _is_dask(executor: object) -> bool:
 
 
 def _quantile(x: npt.NDArray[np.floating], q: float) -> float:
-    return float(np.quantile(x, q)) if x.size else float("nan")
+    """Empirical quantile without interpolation (ratios can be +inf when no hash power is left)."""
+    return float(np.quantile(x, q, method="inverted_cdf")) if x.size else float("nan")
 
 
 def summarise(p: CompanyPaths, n_months: int) -> dict[str, Any]:

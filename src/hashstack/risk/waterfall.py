@@ -15,15 +15,17 @@ For each month ``m = 1..n_months`` and every path at once (arrays of shape ``(n_
    liquidation threshold the lender sells the pledged BTC (any deficiency is owed in cash), otherwise
    the rest of the gap to the reset LTV is paid down in cash.
 5. **ASIC loans**: collateral marked to the ASIC price; LTV above the covenant is cured with cash if
-   cash allows, otherwise the lender **repossesses** the pledged rigs (the hash rate is gone, the loan
-   extinguished, any deficiency waived).
+   cash allows, otherwise the lender **repossesses** the pledged rigs: the hash rate is gone, the rigs
+   settle their market value and the deficiency falls due at once as an unsecured claim (recourse; a
+   policy switch waives it).
 6. **Convertibles**: at a put date holders put when the share price is below the conversion price; at
    maturity the note **converts** when the share price is above the conversion price (new shares =
    principal / conversion price), otherwise it is repaid.  Term debt and refinanced debt: bullet at
    maturity.
 7. **Funding** of any cash below the floor, in order: sell treasury BTC; **refinance** principal due
    this month (when market cap >= k x amount; a new term loan at the refinancing rate); **issue shares**
-   (up to a share of market cap per month, at a discount); else **default** (absorbing; outputs are
+   (up to a share of market cap per month, at a discount; market cap here is ``S_t x shares_0``, since
+   the exogenous share price does not react to the company's own issuance); else **default** (absorbing; outputs are
    frozen at the month of default).  Default means failing to pay a creditor: a company with no debt
    left that cannot fund its costs is assumed to cut them (idle the fleet, lay off) and does not default.
 
@@ -65,6 +67,8 @@ class FundingPolicy:
     refinance_rate_annual_frac : rate of refinanced debt [1/year]
     refinance_term_months : term of refinanced debt [months]
     asic_tier_exponent : gamma in :func:`asic_price_for_efficiency_usd_per_th` [-]
+    repossession_recourse : after a repossession the loan balance above the rigs' market value stays
+        owed (recourse, the usual case for equipment loans) and falls due at once; ``False`` waives it
     """
 
     equity_capacity_frac_per_month: float = 0.2
@@ -74,6 +78,7 @@ class FundingPolicy:
     refinance_rate_annual_frac: float = 0.12
     refinance_term_months: int = 48
     asic_tier_exponent: float = 1.0
+    repossession_recourse: bool = True
 
     def __post_init__(self) -> None:
         if not (0 <= self.equity_capacity_frac_per_month and 0 <= self.equity_discount_frac < 1
@@ -303,6 +308,12 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cash -= np.where(cured, cure, zeros)
                     bal -= np.where(cured, cure, zeros)
                     repo = breach & ~can
+                    if pol.repossession_recourse:
+                        # the rigs settle their market value; the deficiency is owed at once, unsecured
+                        deficiency = np.where(repo, np.maximum(bal - limit / ft(a.max_ltv_frac), 0), zeros)
+                        cash -= deficiency
+                        claims.append(deficiency)
+                        due = deficiency if due is None else due + deficiency
                     bal[repo] = 0
                     lost += repo.astype(ft) * ft(a.collateral_hashrate_ths)
                     first = repo & alive & (repo_month == 0)
@@ -349,7 +360,9 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cash += sale
                     short -= sale
                 sp = share_price()
-                mcap = shares * sp
+                # market access is sized on the original share count: the exogenous price does not react to
+                # the company's own issuance, so counting new shares would let dilution buy more access
+                mcap = sp * ft(shares0)
                 if due is not None:
                     amount = np.minimum(short, due)
                     ok = mcap >= amount * ft(pol.refinance_min_market_cap_multiple)
