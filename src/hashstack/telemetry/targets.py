@@ -41,9 +41,9 @@ def parse_range(spec: str, port: int = DEFAULT_PORT, model: str | None = None) -
     try:
         if "/" in text:
             net = ipaddress.IPv4Network(text, strict=False)
+            if net.num_addresses > MAX_TARGETS + 2:
+                raise InputError(f"range {spec!r} has {net.num_addresses} addresses (max {MAX_TARGETS})")
             hosts = list(net.hosts()) if net.num_addresses > 2 else list(net)
-            if len(hosts) > MAX_TARGETS:
-                raise InputError(f"range {spec!r} has {len(hosts)} addresses (max {MAX_TARGETS})")
             return [Target(str(h), port, model) for h in hosts]
         if "-" in text:
             first_s, last_s = (p.strip() for p in text.split("-", 1))
@@ -57,7 +57,7 @@ def parse_range(spec: str, port: int = DEFAULT_PORT, model: str | None = None) -
             if n > MAX_TARGETS:
                 raise InputError(f"range {spec!r} has {n} addresses (max {MAX_TARGETS})")
             return [Target(str(ipaddress.IPv4Address(int(first) + i)), port, model) for i in range(n)]
-        host, p = _split_port(text)
+        host, p = _split_port(text) if ":" in text else (text, port)
         ipaddress.IPv4Address(host)
         return [Target(host, p, model)]
     except ipaddress.AddressValueError as exc:
