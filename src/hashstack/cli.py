@@ -259,6 +259,11 @@ def demo(
         print_json(result)
 
 
+from hashstack.capital.cli import app as capital_app  # noqa: E402
+
+app.add_typer(capital_app, name="capital")
+
+
 def main() -> None:
     """Console entry point: run the app, turning hashstack errors into one line on stderr and exit code 2.
 

@@ -47,8 +47,11 @@ def economics_section(settings: Settings, workdir: Path, quiet: bool) -> dict[st
 
 def demo_sections() -> list[tuple[str, DemoSection]]:
     """The demo's sections in the order they run (imported lazily so `--help` stays fast)."""
+    from hashstack.capital.demo import demo_section as capital_section
+
     return [
         ("economics", economics_section),
+        ("capital", capital_section),
     ]
 
 

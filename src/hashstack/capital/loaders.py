@@ -41,7 +41,7 @@ from hashstack.capital.records import (
     InstrumentType,
     UseOfProceeds,
 )
-from hashstack.errors import DataFileError
+from hashstack.errors import DataFileError, MissingDataError
 
 
 def _default_if_blank(model: type[BaseModel], v: Any, info: ValidationInfo) -> Any:
@@ -477,3 +477,31 @@ def read_reported_issuance(path: str | Path) -> list[ReportedFigure]:
 def load_reported_issuance() -> list[ReportedFigure]:
     """The shipped third-party aggregate figures (22 rows, each with its source)."""
     return read_reported_issuance(package_data_path("issuance_reported.csv"))
+
+
+def read_market_at(history_csv: str | Path, at: date, window_days: int = 30) -> tuple[float, float, str]:
+    """Hashprice and BTC price at ``at`` from a daily network history file (``btc_daily_merged`` format).
+
+    Returns ``(hashprice_usd_per_th_day, btc_price_usd, source)``: the mean hashprice over the
+    ``window_days`` days ending at ``at`` (smooths block luck) and the BTC price on the last day with one.
+
+    Raises
+    ------
+    MissingDataError : the file has no priced day in the window.
+    """
+    import pandas as pd
+
+    from hashstack.network import hashprice_history, read_network_history
+    from hashstack.units import TH_PER_PH
+
+    hist = read_network_history(history_csv)
+    end = pd.Timestamp(at, tz="UTC")
+    window = hist.loc[end - pd.Timedelta(days=window_days - 1):end]
+    hp = hashprice_history(window)["hashprice_usd_per_ph_day"].dropna()
+    prices = window["btc_price_usd"].dropna()
+    if hp.empty or prices.empty:
+        raise MissingDataError(f"{history_csv}: no priced days in the {window_days} days to {at}; pass "
+                               "--hashprice-usd-per-ph-day and --btc-price-usd")
+    source = f"{Path(history_csv).name}: mean hashprice {hp.index[0].date()}..{hp.index[-1].date()}, " \
+             f"BTC price {prices.index[-1].date()}"
+    return float(hp.mean()) / TH_PER_PH, float(prices.iloc[-1]), source

@@ -255,7 +255,8 @@ def company_metrics(company: Company, at: date, market: MarketInputs, asic_price
     market : market inputs (hashprice path from ``at``, BTC and power prices, life, discount rate)
     asic_prices : ASIC price rows for the market value
     metric_window_days : an operating metric dated up to this many days after ``at`` is used when none
-        is dated on or before it (noted in ``notes``) [days]
+        is dated on or before it (noted in ``notes``) [days]. A company's own
+        ``power_price_usd_per_mwh`` metric, when present, replaces ``market.price_usd_per_mwh``.
     assume_efficiency_j_per_th : efficiency to use when the company states none (noted) [J/TH]
     """
     missing: list[str] = []
@@ -306,11 +307,15 @@ def company_metrics(company: Company, at: date, market: MarketInputs, asic_price
             age = (at - price.date).days
             if age > 365:
                 notes.append(f"ASIC price is {age} days old ({price.kind}, {price.date})")
+        power_m = _metric_near(company, "power_price_usd_per_mwh", at, metric_window_days)
+        power = market.price_usd_per_mwh if power_m is None else power_m.value
+        if power_m is not None:
+            notes.append(f"power price {power:g} USD/MWh from the company's data")
         value_inc = fleet_value_income_usd(
-            hashrate, efficiency, market.hashprice_usd_per_th_day, market.price_usd_per_mwh,
+            hashrate, efficiency, market.hashprice_usd_per_th_day, power,
             market.remaining_life_years, market.discount_rate_frac, market.pool_fee_frac, market.uptime_frac)
         gross = mining_gross_profit_usd_per_year(hashrate, efficiency, market.hashprice_usd_per_th_day[0],
-                                                 market.price_usd_per_mwh, market.pool_fee_frac,
+                                                 power, market.pool_fee_frac,
                                                  market.uptime_frac)
     btc_m = _metric_near(company, "btc_held_btc", at, metric_window_days)
     cash_m = _metric_near(company, "cash_usd", at, metric_window_days)
@@ -352,7 +357,8 @@ class SectorMetrics:
     """Sector aggregates over the companies whose ratio is computable.
 
     ``ratio_market`` = sum of debt / sum of market value over companies with a market value (same for
-    income); companies without hash rate or efficiency are listed in ``excluded``.
+    income); companies without hash rate or efficiency are listed in ``excluded``. ``total_debt_usd``
+    covers every company, ``included_debt_usd`` only those in the market ratio.
     """
 
     at: date
@@ -363,6 +369,7 @@ class SectorMetrics:
     included_market: tuple[str, ...]
     included_income: tuple[str, ...]
     excluded: tuple[str, ...]
+    included_debt_usd: float = 0.0
     maturity_wall_usd: Mapping[int, float] = field(default_factory=dict)
     debt_by_type_usd: Mapping[str, float] = field(default_factory=dict)
     debt_by_collateral_usd: Mapping[str, float] = field(default_factory=dict)
@@ -403,12 +410,68 @@ def sector_metrics(companies: Iterable[Company], at: date, market: MarketInputs,
         ratio_market=agg(mkt, "value_market_usd"), ratio_income=agg(inc, "value_income_usd"),
         included_market=tuple(r.ticker for r in mkt), included_income=tuple(r.ticker for r in inc),
         excluded=tuple(r.ticker for r in rows if not r.value_market_usd and not r.value_income_usd),
+        included_debt_usd=sum(r.total_debt_usd for r in mkt),
         maturity_wall_usd=dict(sorted(wall.items())), debt_by_type_usd=dict(by_type),
         debt_by_collateral_usd=dict(by_coll),
     )
+
+
+def latest_metrics_quarter_end(companies: Iterable[Company]) -> date:
+    """The latest quarter-end on or before the newest dated ``hashrate_ths`` metric of ``companies``.
+
+    Raises
+    ------
+    InputError : no company has a dated hash rate.
+    """
+    dates = [m.as_of for c in companies for m in c.metrics if m.metric == "hashrate_ths" and m.as_of]
+    if not dates:
+        raise InputError("no dated hash-rate metric: give a date")
+    d = max(dates)
+    nxt = date(d.year, d.month, 1) + timedelta(days=32)
+    for _ in range(4):
+        month_start = date(nxt.year, nxt.month, 1)
+        q_end = month_start - timedelta(days=1)
+        if q_end.month % 3 == 0 and q_end <= d:
+            return q_end
+        nxt = month_start - timedelta(days=1)
+    raise AssertionError("unreachable: a quarter-end lies within four months")
 
 
 def share_frac(amounts: Mapping[str, float]) -> dict[str, float]:
     """Each key's share of the total [fraction]; empty when the total is zero."""
     total = sum(amounts.values())
     return {} if total <= 0 else {k: v / total for k, v in amounts.items()}
+
+
+def ratio_table_rows(sector: SectorMetrics) -> list[dict[str, Any]]:
+    """Compact display rows: one per company (USD in millions, hash rate in EH/s) and a ``SECTOR`` row.
+
+    Flags are shown as ``HIGH`` (>= 1.5) and ``DANGER`` (>= 1.8); companies without any ratio show why.
+    """
+    short = {"": "", "high": "HIGH", "dangerously high": "DANGER"}
+
+    def mus(x: float | None) -> float | None:
+        return None if x is None else x / 1e6
+
+    rows: list[dict[str, Any]] = []
+    for c in sector.companies:
+        rows.append({
+            "ticker": c.ticker,
+            "debt_musd": mus(c.total_debt_usd),
+            "eh_s": None if c.hashrate_ths is None else c.hashrate_ths / TH_PER_EH,
+            "j_th": c.efficiency_j_per_th,
+            "asic_usd_th": None if c.asic_price is None else c.asic_price.price_usd_per_th,
+            "ratio_mkt": c.ratio_market,
+            "flag_mkt": short[c.flag_market],
+            "ratio_inc": c.ratio_income,
+            "flag_inc": short[c.flag_income],
+            "musd_per_eh": mus(c.debt_per_ehs_usd),
+            "int_burden": c.interest_burden_frac,
+            "missing": ",".join(m.split(" ")[0].replace("fleet_efficiency_j_per_th", "eff")
+                                .replace("hashrate_ths", "hashrate").replace("btc_held_btc", "btc")
+                                for m in c.missing),
+        })
+    rows.append({"ticker": "SECTOR", "debt_musd": mus(sector.included_debt_usd), "ratio_mkt": sector.ratio_market,
+                 "flag_mkt": short[sector.flag_market], "ratio_inc": sector.ratio_income,
+                 "flag_inc": short[sector.flag_income], "missing": ""})
+    return rows
