@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from hashstack.errors import InputError
-from hashstack.risk.company import CompanyRiskInput
-from hashstack.risk.scenarios import MarketParams, simulate_market
+from hashstack.risk.company import CompanyRiskInput, asic_lien_stack
+from hashstack.risk.scenarios import MarketParams, asic_price_for_efficiency_usd_per_th, simulate_market
 from hashstack.risk.waterfall import CompanyPaths, FundingPolicy, simulate_company
 
 DEFAULT_BLOCK_PATHS = 16_384
@@ -245,3 +245,42 @@ def summarise(p: CompanyPaths, n_months: int) -> dict[str, Any]:
         "runway_months_p50": float(np.median(runway)),
         "repossessed_hashrate_mean_frac": float(np.mean(p.repossessed_hashrate_frac, dtype=np.float64)),
     }
+
+
+STRUCTURES = ("as-is", "asic-lien")
+"""Capital structures :func:`run_structures` can apply: the company as financed, or 2021-style liens."""
+
+
+def restructure(company: CompanyRiskInput, structure: str, market: MarketParams,
+                policy: FundingPolicy | None = None) -> CompanyRiskInput:
+    """``company`` under ``structure``: unchanged for "as-is"; for "asic-lien" its convertibles and other
+    debt become ASIC-backed loans (:func:`hashstack.risk.company.asic_lien_stack`), with the rigs priced at
+    the month-0 ASIC price for the company's efficiency tier."""
+    if structure == "as-is":
+        return company
+    if structure != "asic-lien":
+        raise InputError(f"unknown structure {structure!r}; expected one of {', '.join(STRUCTURES)}")
+    pol = policy or FundingPolicy()
+    rig_price = asic_price_for_efficiency_usd_per_th(market.asic_price0_usd_per_th,
+                                                     market.asic_reference_efficiency_j_per_th,
+                                                     company.collateral_efficiency_j_per_th, pol.asic_tier_exponent)
+    return asic_lien_stack(company, rig_price)
+
+
+def run_structures(companies: Sequence[CompanyRiskInput], market: MarketParams, config: StressConfig,
+                   structures: Sequence[str] = STRUCTURES, executor: Executor | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict[str, StressResult]:
+    """Run the same companies under each structure on identical scenarios (same seed, same tickers, hence
+    the same market and share-price paths).  ``progress`` receives paths done summed over structures."""
+    out: dict[str, StressResult] = {}
+    offset = 0
+    for s in structures:
+        comps = [restructure(c, s, market, config.policy) for c in companies]
+
+        def step(done: int, offset: int = offset) -> None:
+            if progress:
+                progress(offset + done)
+
+        out[s] = run_stress(comps, market, config, executor=executor, progress=step)
+        offset += config.n_paths
+    return out

@@ -185,10 +185,18 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
     refi_bal = np.zeros(n, dtype=ft)
     refi_due = np.zeros(n, dtype=np.int16)
     refi_rate_m = float(pol.refinance_rate_annual_frac / 12.0)
+    all_short_seen = False  # every path has had its first shortfall: stop tracking
     zeros = np.zeros(n, dtype=ft)
 
-    def debt_ratio(asic_px: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
-        """Total debt / market value of active hash power; 0 when there is no debt."""
+    def debt_ratio(asic_px: npt.NDArray[np.floating], idx: npt.NDArray[np.intp] | None = None
+                   ) -> npt.NDArray[np.float32]:
+        """Total debt / market value of active hash power (of paths ``idx``); 0 when there is no debt."""
+        if idx is not None:
+            debt = refi_bal[idx].copy()
+            for bal in [b for b, _ in asic] + [b for b, _c, _ in btcl] + [b for b, _ in conv] + [b for b, _ in term]:
+                debt += bal[idx]
+            value = np.maximum(h_owned[idx] - lost[idx], 0) * asic_px[idx] * ft(tier)
+            return np.where(debt > 0, debt / value, 0).astype(np.float32)
         debt = total_debt()
         value = np.maximum(h_owned - lost, 0) * asic_px * ft(tier)
         ratio = np.where(debt > 0, debt / value, 0)
@@ -351,8 +359,10 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
             short = ft(min_cash) - cash
             if (short > 0).any():
                 np.maximum(short, 0, out=short)
-                needs = (short > 0) & alive & (short_month == 0)
-                short_month[needs] = m
+                if not all_short_seen:
+                    needs = (short > 0) & alive & (short_month == 0)
+                    short_month[needs] = m
+                    all_short_seen = bool(np.all(short_month > 0))
                 if c.btc_held > 0:
                     net_px = price * ft(1.0 - pol.btc_sale_haircut_frac)
                     sale = np.minimum(short, btc * net_px)
@@ -389,7 +399,8 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     default_month[new_default] = m
                     alive &= ~new_default
                     dil_at_def[new_default] = (1.0 - shares0 / shares[new_default]).astype(np.float32)
-                    hdr_at_def[new_default] = debt_ratio(asic_px)[new_default]
+                    idx = np.flatnonzero(new_default)
+                    hdr_at_def[idx] = debt_ratio(asic_px, idx)
                     cash[new_default] = ft(min_cash)  # the estate is frozen; keep the arithmetic finite
 
             if m in snap_index:

@@ -1,0 +1,70 @@
+"""`hashstack risk stress`: the JSON contract, the announced calibration, the demo section, Dask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.risk.test_waterfall import stressed_company
+from typer.testing import CliRunner
+
+from hashstack.config import Settings
+from hashstack.risk.cli import app, dask_executor
+from hashstack.risk.demo import demo_section
+from hashstack.risk.engine import StressConfig, run_stress
+from hashstack.risk.history import shipped_market_calibration
+from hashstack.risk.scenarios import market_params_from_calibration
+
+
+def test_stress_json_contract_on_shipped_calibration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))  # no history: the shipped fallback, announced
+    res = CliRunner().invoke(app, ["stress", "--tickers", "MARA,RIOT", "--paths", "500", "--months", "24",
+                                   "--seed", "3", "--structure", "asic-lien", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "SHIPPED parameters" in res.stderr
+    payload = json.loads(res.stdout)
+    assert payload["from_history"] is False and "SHIPPED" in payload["calibration"]
+    assert set(payload["tickers"]) == {"MARA", "RIOT"}
+    for t in ("MARA", "RIOT"):
+        row = payload["tickers"][t]
+        for key in ("p_default", "p_repossession", "dilution_mean_frac", "hashrate_debt_ratio_p50"):
+            assert key in row
+        assert 0.0 <= row["p_default"] <= 1.0
+    assert payload["assumptions"]["MARA"]
+
+
+def test_stress_both_structures_side_by_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))
+    res = CliRunner().invoke(app, ["stress", "--tickers", "RIOT", "--paths", "300", "--months", "12",
+                                   "--structure", "both", "--json"])
+    assert res.exit_code == 0, res.output
+    comp = json.loads(res.stdout)["comparison"]["RIOT"]
+    assert set(comp) == {"as-is", "asic-lien"}
+    assert comp["as-is"]["p_repossession"] == 0.0  # RIOT has no ASIC loans as financed
+
+
+def test_bootstrap_without_history_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))
+    res = CliRunner().invoke(app, ["stress", "--model", "bootstrap", "--paths", "10"])
+    assert res.exit_code != 0
+    assert "bootstrap" in str(res.exception)
+
+
+def test_demo_section_runs_on_package_data(tmp_path: Path) -> None:
+    out = demo_section(Settings(data_dir=tmp_path / "absent"), tmp_path, quiet=True)
+    assert out["calibration"].startswith("shipped parameters")
+    assert set(out["structures"]) == {"as-is", "asic-lien"}
+    assert set(out["structures"]["as-is"]) == {"MARA", "RIOT"}
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_results() -> None:
+    market = market_params_from_calibration(shipped_market_calibration())
+    cfg = StressConfig(n_paths=600, n_months=12, seed=4, block_paths=150, chunk_blocks=1)
+    local = run_stress([stressed_company()], market, cfg)
+    with dask_executor(None, local_workers=1) as client:
+        remote = run_stress([stressed_company()], market, cfg, executor=client)
+    np.testing.assert_array_equal(local.paths[0].default_month, remote.paths[0].default_month)
+    np.testing.assert_array_equal(local.paths[0].dilution_frac, remote.paths[0].dilution_frac)
