@@ -259,9 +259,17 @@ def demo(
         print_json(result)
 
 
+from hashstack.telemetry.simulator.cli import app as sim_app  # noqa: E402
+
+app.add_typer(sim_app, name="sim")
+
 from hashstack.capital.cli import app as capital_app  # noqa: E402
 
 app.add_typer(capital_app, name="capital")
+
+from hashstack.risk.cli import app as risk_app  # noqa: E402
+
+app.add_typer(risk_app, name="risk")
 
 
 def main() -> None:

@@ -1,0 +1,558 @@
+"""The simulated fleet as a pure, seeded state machine: ``FleetModel.step(dt_s)`` advances every miner.
+
+No sockets, no clock reads: the server edge (:mod:`hashstack.telemetry.simulator.server`) calls
+:meth:`FleetModel.step` on its tick and answers RPC requests from :meth:`FleetModel.reading`. The same
+seed, start time, specs and sequence of steps and control calls give the same trajectory.
+
+Per miner and step: the site inlet temperature (:mod:`.physics`), the operating point from the active
+profile (hash rate proportional to clock, power from the catalogue tuning curve), board and chip
+temperatures (thermal-resistance model with a first-order lag), the fan controller, hardware errors
+and share counts, and every failure process of :mod:`.failures` with its precursor.
+
+Arrays are shaped ``(n_miners,)``, ``(n_miners, n_boards_max)``, ``(n_miners, n_fans_max)`` or
+``(n_miners, n_boards_max, 4)`` (four sensors per board); machines with fewer boards or fans are
+masked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hashstack.errors import InputError
+from hashstack.telemetry.simulator.failures import (
+    SENSOR_FAULT_VALUES_C,
+    FailureRecord,
+    FailureSettings,
+    arrhenius_acceleration,
+    capacitor_acceleration,
+    cycle_damage_h,
+    fan_acceleration,
+    precursor_progress,
+    weibull_lives_h,
+)
+from hashstack.telemetry.simulator.physics import (
+    FAN_POWER_OFF_PCT,
+    FAN_RPM_MAX,
+    AmbientProfile,
+    TempControl,
+    airflow_frac,
+    diurnal_inlet_c,
+    fan_command_pct,
+    lag_toward,
+    ou_step,
+    steady_board_temps_c,
+)
+from hashstack.telemetry.simulator.specs import MinerSpec
+
+MINING, SLEEPING, DEAD = 0, 1, 3
+MODE_NAMES = {MINING: "mining", SLEEPING: "sleeping", DEAD: "dead"}
+
+REBOOT_S = 120.0
+"""Simulated time a controller needs to reboot and come back on the API [s]."""
+
+SLEEP_POWER_W = 25.0
+"""Wall power of a sleeping LuxOS machine (control board only; LuxOS advertises ~25 W) [W]."""
+
+REBOOT_POWER_W = 60.0
+"""Wall power while the controller boots (control board and fans) [W]."""
+
+POOL_DIFFICULTY = 65536.0
+"""Share difficulty the simulated pool assigns [-]."""
+
+HW_ERRORS_PER_CHIP_HOUR = 0.02
+"""Base rate of hardware (nonce/CRC) errors of a healthy chip at 75 C [1/h]."""
+
+REJECT_FRAC = 0.002
+"""Share of submitted work the pool rejects for a healthy miner (stales) [-]."""
+
+PSU_NOMINAL_V = 13.6
+"""Nominal hashboard supply voltage of the simulated APW-class PSUs [V]."""
+
+MIN_FANS = 1
+"""LuxOS ``MinFans`` default: fewer working fans and the machine stops hashing."""
+
+MAX_LOSS_STEPS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A LuxOS-style performance profile (frequency preset) with the firmware's estimates."""
+
+    name: str
+    frequency_mhz: int
+    hashrate_ths: float
+    power_w: float
+    voltage_v: float
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MinerReading:
+    """What one miner's controller knows at the current step (the dialect encodes it).
+
+    Temperatures of failed sensors carry the stuck value (0, -40 or 255), as firmware reports them.
+    """
+
+    index: int
+    model: str
+    mode: str
+    overtemp: bool
+    ts_utc_s: float
+    uptime_s: float
+    hashrate_ths: float
+    hashrate_avg_ths: float
+    hashrate_ideal_ths: float
+    board_hashrate_ths: tuple[float, ...]
+    board_chips: tuple[int, ...]
+    chips_per_board: int
+    board_pcb_c: tuple[tuple[float, ...], ...]
+    board_chip_c: tuple[tuple[float, ...], ...]
+    board_hw_errors: tuple[int, ...]
+    fan_rpm: tuple[int, ...]
+    fan_pct: int
+    power_w: float
+    power_limit_w: float
+    psu_voltage_v: float
+    inlet_c: float
+    hw_errors: int
+    accepted: int
+    rejected: int
+    profile: str
+    frequency_mhz: int
+
+
+def build_profiles(spec: MinerSpec) -> tuple[Profile, ...]:
+    """The profile list of a model: ``default`` at the nominal clock, ``<f>MHz`` for the others."""
+    out = []
+    f0 = spec.nominal_frequency_mhz
+    for f in spec.profile_frequencies_mhz():
+        h = spec.hashrate_nominal_ths * f / f0
+        # LuxOS steps voltage 0.1 V per 25 MHz step around the EEPROM value (docs: Preset Profiles).
+        v = round(PSU_NOMINAL_V + 0.1 * (f - f0) / 25.0, 2)
+        out.append(Profile(name="default" if f == f0 else f"{f}MHz", frequency_mhz=f,
+                           hashrate_ths=round(h, 2), power_w=round(float(spec.power_w(h)), 0),
+                           voltage_v=v, is_default=f == f0))
+    return tuple(out)
+
+
+class FleetModel:
+    """Seeded simulation of ``len(specs)`` miners.
+
+    Parameters
+    ----------
+    specs : one :class:`MinerSpec` per miner
+    seed : seed of the model's ``np.random.Generator``
+    start_ts_utc_s : simulated UNIX time at start [s]
+    ambient : site inlet temperature profile
+    failures : failure-process parameters, including ``precursor_strength``
+    temp_control : LuxOS temperature thresholds
+    addresses : the miners' addresses, used only to label ground-truth records
+    max_substep_s : longest internal step [s]; a call to :meth:`step` is split into at most 48 substeps
+    """
+
+    def __init__(self, specs: Sequence[MinerSpec], *, seed: int, start_ts_utc_s: float,
+                 ambient: AmbientProfile | None = None, failures: FailureSettings | None = None,
+                 temp_control: TempControl | None = None, addresses: Sequence[str] | None = None,
+                 max_substep_s: float = 30.0) -> None:
+        if len(specs) == 0:
+            raise InputError("a fleet needs at least one miner")
+        if addresses is not None and len(addresses) != len(specs):
+            raise InputError("addresses and specs must have the same length")
+        self.specs = list(specs)
+        self.addresses = list(addresses) if addresses is not None else [""] * len(specs)
+        self.ambient = ambient or AmbientProfile()
+        self.failures = failures or FailureSettings()
+        self.temp_control = temp_control or TempControl()
+        self.max_substep_s = max_substep_s
+        self.rng = np.random.default_rng(seed)
+        self.now_ts_utc_s = float(start_ts_utc_s)
+        self.start_ts_utc_s = float(start_ts_utc_s)
+        n = len(specs)
+        self.n = n
+        nb = max(s.n_boards for s in specs)
+        nf = max(max(s.n_fans for s in specs), 1)
+        rng = self.rng
+        fs = self.failures
+
+        self._model_specs: list[MinerSpec] = []
+        model_of: dict[str, int] = {}
+        ids = []
+        for s in specs:
+            key = f"{s.model}|{s.tuning_frac}"
+            if key not in model_of:
+                model_of[key] = len(self._model_specs)
+                self._model_specs.append(s)
+            ids.append(model_of[key])
+        self.model_id = np.asarray(ids)
+        self._profiles = [build_profiles(s) for s in self._model_specs]
+
+        self.board_present = np.array([[b < s.n_boards for b in range(nb)] for s in specs])
+        self.fan_present = np.array([[f < s.n_fans for f in range(nf)] for s in specs])
+        self.liquid = np.array([s.cooling != "air" for s in specs])
+        self.chips_per_board = np.array([s.chips_per_board for s in specs])
+        self.chips = np.where(self.board_present, self.chips_per_board[:, None], 0)
+        self.h_nom = np.array([s.hashrate_nominal_ths for s in specs])
+        self.p_nom = np.array([s.power_nominal_w for s in specs])
+        self.n_boards = np.array([s.n_boards for s in specs], dtype=float)
+        self.f0 = np.array([s.nominal_frequency_mhz for s in specs], dtype=float)
+        self.profile_idx = np.zeros(n, dtype=int)
+        for i, s in enumerate(specs):
+            profs = self._profiles[self.model_id[i]]
+            want = s.nominal_frequency_mhz * s.tuning_frac
+            self.profile_idx[i] = int(np.argmin([abs(p.frequency_mhz - want) for p in profs]))
+        self.freq = np.array([self._profiles[self.model_id[i]][self.profile_idx[i]].frequency_mhz
+                              for i in range(n)], dtype=float)
+        # silicon lottery: unit-to-unit spread of hash rate and power around the model's curve
+        self.hash_var = 1.0 + 0.01 * rng.standard_normal(n)
+        self.power_var = 1.0 + 0.02 * rng.standard_normal(n)
+        self.rack_offset_c = self.ambient.rack_offset_sd_c * rng.standard_normal(n)
+        self.sensor_offset_c = 0.8 * rng.standard_normal((n, nb, 4))
+        self.psu_v0 = PSU_NOMINAL_V + 0.05 * rng.standard_normal(n)
+        self.weather_c = np.zeros(1)
+
+        self.mode = np.full(n, MINING, dtype=np.int8)
+        self.overtemp = np.zeros(n, dtype=bool)
+        self.reboot_until = np.zeros(n)
+        self.boot_ts = np.full(n, self.now_ts_utc_s)
+        self.fan_pct = np.full(n, 60.0)
+        self.fan_rpm = np.where(self.fan_present, FAN_RPM_MAX * 0.6, 0.0)
+
+        self.fan_age = np.zeros((n, nf))
+        self.fan_life = weibull_lives_h(rng, (n, nf), fs.fan_weibull_shape, fs.fan_life_h)
+        self.fan_failed = np.zeros((n, nf), dtype=bool)
+        self.fan_onset = np.full((n, nf), np.nan)
+        self.board_age = np.zeros((n, nb))
+        self.board_life = weibull_lives_h(rng, (n, nb), fs.board_weibull_shape, fs.board_life_h)
+        self.board_dead = np.zeros((n, nb), dtype=bool)
+        self.board_onset = np.full((n, nb), np.nan)
+        self.loss_at = np.sort(rng.uniform(0.15, 0.95, (n, nb, MAX_LOSS_STEPS)), axis=2)
+        self.loss_chips = np.maximum(1, np.round(
+            self.chips_per_board[:, None, None] * rng.uniform(0.005, 0.03, (n, nb, MAX_LOSS_STEPS)))).astype(int)
+        n_steps = round(MAX_LOSS_STEPS * fs.precursor_strength)
+        self.loss_done = np.zeros((n, nb, MAX_LOSS_STEPS), dtype=bool)
+        self.loss_done[:, :, n_steps:] = True  # steps beyond the strength setting never happen
+        self.sensor_age = np.zeros((n, nb, 4))
+        self.sensor_life = rng.exponential(fs.sensor_mtbf_h, (n, nb, 4))
+        self.sensor_failed = np.zeros((n, nb, 4), dtype=bool)
+        self.sensor_onset = np.full((n, nb, 4), np.nan)
+        self.sensor_value = np.asarray(SENSOR_FAULT_VALUES_C)[rng.integers(0, 3, (n, nb, 4))]
+        self.psu_age = np.zeros(n)
+        self.psu_life = weibull_lives_h(rng, (n,), fs.psu_weibull_shape, fs.psu_life_h)
+        self.psu_onset = np.full(n, np.nan)
+
+        inlet = self.inlet_c()
+        self.pcb_c = np.repeat(np.repeat(inlet[:, None, None], nb, axis=1), 4, axis=2).astype(float)
+        self.chip_c = self.pcb_c.copy()
+        self.sleep_chip_c = np.full(n, np.nan)
+        self.sleep_min_chip_c = np.full(n, np.nan)
+
+        self.hw = np.zeros((n, nb))
+        self.accepted = np.zeros(n)
+        self.rejected = np.zeros(n)
+        self.work_th = np.zeros(n)  # integral of hash rate over mining time [TH]
+        self.mining_s = np.zeros(n)
+        self.board_hash_ths = np.zeros((n, nb))
+        self.power_w = np.zeros(n)
+        self.psu_v = self.psu_v0.copy()
+        self.noise = np.ones(n)
+        self.sensor_glitch = np.zeros((n, nb, 4), dtype=bool)
+        self.records: list[FailureRecord] = []
+        self._new_records: list[FailureRecord] = []
+        self.tick = 0
+        self._operating_point()
+
+    # ---- inputs ------------------------------------------------------------------------------
+    def inlet_c(self) -> npt.NDArray[np.float64]:
+        """Inlet air temperature of every miner now, ``(n,)`` [C]."""
+        return diurnal_inlet_c(self.ambient, self.now_ts_utc_s) + self.weather_c[0] + self.rack_offset_c
+
+    def profiles(self, i: int) -> tuple[Profile, ...]:
+        """The profile list of miner ``i``."""
+        return self._profiles[self.model_id[i]]
+
+    def active_profile(self, i: int) -> Profile:
+        """The profile miner ``i`` runs."""
+        return self.profiles(i)[self.profile_idx[i]]
+
+    # ---- controls ----------------------------------------------------------------------------
+    def _check_alive(self, i: int) -> None:
+        if not 0 <= i < self.n:
+            raise InputError(f"no miner {i} (fleet of {self.n})")
+        if self.mode[i] == DEAD:
+            raise InputError(f"miner {i} is dead")
+
+    def set_profile(self, i: int, name: str) -> Profile:
+        """Switch miner ``i`` to profile ``name``; :class:`InputError` when there is none."""
+        self._check_alive(i)
+        for k, p in enumerate(self.profiles(i)):
+            if p.name.lower() == name.strip().lower():
+                self.profile_idx[i] = k
+                self.freq[i] = p.frequency_mhz
+                self._operating_point()
+                return p
+        raise InputError(f"miner {i} has no profile {name!r}")
+
+    def sleep(self, i: int) -> None:
+        """Curtail miner ``i``: boards and PSU off, control board on."""
+        self._check_alive(i)
+        if self.mode[i] == SLEEPING:
+            return
+        live = self.board_present[i] & ~self.board_dead[i]
+        self.sleep_chip_c[i] = float(self.chip_c[i][live].mean()) if live.any() else np.nan
+        self.sleep_min_chip_c[i] = self.sleep_chip_c[i]
+        self.mode[i] = SLEEPING
+        self._operating_point()
+
+    def wake(self, i: int) -> None:
+        """Wake miner ``i``; the chip temperature swing since sleep counts as one thermal cycle."""
+        self._check_alive(i)
+        if self.mode[i] != SLEEPING:
+            return
+        swing = self.sleep_chip_c[i] - self.sleep_min_chip_c[i]
+        if np.isfinite(swing):
+            live = self.board_present[i] & ~self.board_dead[i]
+            self.board_age[i, live] += float(cycle_damage_h(swing, self.failures)) * self.failures.acceleration
+        self.sleep_chip_c[i] = np.nan
+        self.mode[i] = MINING
+        self._operating_point()
+
+    def reboot(self, i: int) -> None:
+        """Reboot miner ``i``'s controller: off the API for :data:`REBOOT_S`, uptime restarts."""
+        self._check_alive(i)
+        self.reboot_until[i] = self.now_ts_utc_s + REBOOT_S
+        self.boot_ts[i] = self.now_ts_utc_s + REBOOT_S
+        self._operating_point()
+
+    def api_up(self) -> npt.NDArray[np.bool_]:
+        """Which controllers answer on the API now, ``(n,)``."""
+        rebooting = self.reboot_until > self.now_ts_utc_s
+        return (self.mode != DEAD) & ~rebooting
+
+    # ---- dynamics ----------------------------------------------------------------------------
+    def _operating_point(self) -> None:
+        """Hash rate and power of every board from mode, profile, chips and protections."""
+        fs = self.failures
+        rebooting = self.reboot_until > self.now_ts_utc_s
+        hashing = (self.mode == MINING) & ~self.overtemp & ~rebooting
+        working_fans = (self.fan_present & ~self.fan_failed).sum(axis=1)
+        hashing &= self.liquid | (working_fans >= MIN_FANS)
+        board_ok = self.board_present & ~self.board_dead & ~self.sensor_failed.all(axis=2)
+        h_set = self.h_nom * self.freq / self.f0
+        p_curve = np.empty(self.n)
+        for m, spec in enumerate(self._model_specs):
+            sel = self.model_id == m
+            p_curve[sel] = spec.power_w(h_set[sel])
+        chip_frac = self.chips / np.maximum(self.chips_per_board[:, None], 1)
+        on = (hashing[:, None] & board_ok).astype(float)
+        self.board_hash_ths = on * (h_set * self.hash_var / self.n_boards)[:, None] * chip_frac
+        fan_w = self.p_nom * (0.02 + 0.03 * (self.fan_pct / 100.0) ** 3)
+        boards_nominal_w = np.maximum(p_curve - 0.05 * self.p_nom, 0.0) * self.power_var
+        self.board_w = on * (boards_nominal_w / self.n_boards)[:, None] * chip_frac
+        p_psu = precursor_progress(self.psu_age, self.psu_life, fs.psu_lead_h * fs.acceleration)
+        eff_loss = 1.0 - 0.03 * fs.precursor_strength * p_psu
+        wall = (self.board_w.sum(axis=1) + fan_w) / eff_loss
+        wall = np.where(self.mode == SLEEPING, SLEEP_POWER_W, wall)
+        wall = np.where(rebooting & (self.mode == MINING), REBOOT_POWER_W, wall)
+        self.power_w = np.where(self.mode == DEAD, 0.0, wall)
+        self.psu_v = np.where(self.mode == MINING, self.psu_v0 - 0.8 * fs.precursor_strength * p_psu**2, 0.0)
+
+    def step(self, dt_s: float) -> None:
+        """Advance the whole fleet by ``dt_s`` simulated seconds (split into substeps)."""
+        if dt_s <= 0:
+            return
+        n_sub = min(max(1, math.ceil(dt_s / self.max_substep_s)), 48)
+        sub = dt_s / n_sub
+        for _ in range(n_sub):
+            self._substep(sub)
+        self.noise = 1.0 + 0.015 * self.rng.standard_normal(self.n)
+        self.tick += 1
+
+    def _substep(self, dt: float) -> None:
+        fs = self.failures
+        s = fs.precursor_strength
+        rng = self.rng
+        self.now_ts_utc_s += dt
+        now = self.now_ts_utc_s
+        # controllers that finished rebooting (a sleeping machine stays asleep: LuxOS keeps curtailment)
+        self.reboot_until[(self.reboot_until > 0) & (self.reboot_until <= now)] = 0.0
+        self.weather_c = ou_step(self.weather_c, dt, self.ambient.weather_tau_s, self.ambient.weather_sd_c, rng)
+        inlet = self.inlet_c()
+        self._operating_point()
+
+        # temperatures
+        flow = airflow_frac(self.fan_rpm, self.fan_present)
+        pcb_ss, chip_ss = steady_board_temps_c(inlet, self.board_w.sum(axis=1), self.board_w, self.p_nom,
+                                               self.n_boards, flow, self.liquid)
+        self.pcb_c = lag_toward(self.pcb_c, pcb_ss, dt)
+        self.chip_c = lag_toward(self.chip_c, chip_ss, dt)
+        sleeping = self.mode == SLEEPING
+        if sleeping.any():
+            live = self.board_present & ~self.board_dead
+            cur = np.where(live, np.where(live[:, :, None], self.chip_c, np.nan).mean(axis=2), np.nan)
+            with np.errstate(all="ignore"):
+                cur_mean = np.nanmean(np.where(live, cur, np.nan), axis=1)
+            self.sleep_min_chip_c = np.where(sleeping, np.fmin(self.sleep_min_chip_c, cur_mean),
+                                             self.sleep_min_chip_c)
+
+        # fan control on the hottest valid board sensor
+        valid = self.board_present[:, :, None] & ~self.board_dead[:, :, None] & ~self.sensor_failed
+        with np.errstate(all="ignore"):
+            hottest = np.where(valid, self.pcb_c, -np.inf).max(axis=(1, 2))
+        hottest = np.where(np.isfinite(hottest), hottest, np.nan)
+        cmd = fan_command_pct(self.fan_pct, hottest, self.temp_control, dt)
+        cmd = np.where(sleeping, FAN_POWER_OFF_PCT, cmd)
+        self.fan_pct = np.where(self.mode == DEAD, 0.0, cmd)
+        p_fan = precursor_progress(self.fan_age, self.fan_life, fs.fan_lead_h * fs.acceleration)
+        health = 1.0 - 0.35 * s * p_fan**2
+        jitter = 1.0 + (0.01 + 0.08 * s * p_fan) * rng.standard_normal(self.fan_rpm.shape)
+        rpm = FAN_RPM_MAX * (self.fan_pct / 100.0)[:, None] * health * jitter
+        self.fan_rpm = np.where(self.fan_present & ~self.fan_failed, np.maximum(rpm, 0.0), 0.0)
+
+        # protections (LuxOS: overtemp at "dangerous", recover below hot - 5 K)
+        self.overtemp = np.where(hottest >= self.temp_control.dangerous_c, True,
+                                 np.where(hottest < self.temp_control.hot_c - 5.0, False, self.overtemp))
+
+        # ageing
+        dt_h = dt / 3600.0 * fs.acceleration
+        air_out = inlet + 0.9 * (self.pcb_c[:, :, 2:].mean(axis=(1, 2)) - inlet) * 0.7
+        spinning = self.fan_present & ~self.fan_failed
+        self.fan_age += np.where(spinning, dt_h * fan_acceleration(air_out[:, None], self.fan_rpm / FAN_RPM_MAX), 0.0)
+        hashing_boards = self.board_hash_ths > 0
+        chip_mean = self.chip_c.mean(axis=2)
+        self.board_age += np.where(hashing_boards, dt_h * arrhenius_acceleration(
+            chip_mean, fs.board_ref_chip_c, fs.board_ea_ev), 0.0)
+        self.sensor_age += np.where(self.board_present[:, :, None], dt_h, 0.0)
+        psu_on = self.mode == MINING
+        load = self.power_w / np.maximum(self.p_nom, 1.0)
+        self.psu_age += np.where(psu_on, dt_h * capacitor_acceleration(inlet + 10.0 + 10.0 * load, fs.psu_ref_c), 0.0)
+
+        # work, shares and hardware errors
+        h_tot = self.board_hash_ths.sum(axis=1)
+        self.work_th += h_tot * dt
+        self.mining_s += np.where(h_tot > 0, dt, 0.0)
+        shares = h_tot * 1e12 * dt / (POOL_DIFFICULTY * 2.0**32)
+        p_board = precursor_progress(self.board_age, self.board_life, fs.board_lead_h * fs.acceleration)
+        p_psu = precursor_progress(self.psu_age, self.psu_life, fs.psu_lead_h * fs.acceleration)
+        rej = REJECT_FRAC * (1.0 + 0.5 * s * p_board.max(axis=1))
+        self.accepted += shares * (1.0 - rej)
+        self.rejected += shares * rej
+        rate = (HW_ERRORS_PER_CHIP_HOUR * self.chips * np.exp((chip_mean - 75.0) / 15.0)
+                * (1.0 + 200.0 * s * p_board**2) * (1.0 + 30.0 * s * p_psu[:, None] ** 2)
+                * (self.freq / self.f0)[:, None])
+        self.hw += rng.poisson(np.where(hashing_boards, rate * dt / 3600.0, 0.0))
+
+        self._advance_failures(p_fan, p_board, p_psu)
+
+    def _record(self, i: int, component: str, idx: int, mode: str, onset: float, detail: dict) -> None:
+        rec = FailureRecord(
+            failure_id=f"m{i}-{component}{idx}", miner_index=int(i), miner_address=self.addresses[i],
+            model=self.specs[i].model, component=component, component_index=int(idx), mode=mode,
+            onset_ts_utc_s=float(onset if np.isfinite(onset) else self.now_ts_utc_s),
+            failure_ts_utc_s=self.now_ts_utc_s, precursor_strength=self.failures.precursor_strength,
+            detail=detail)
+        self.records.append(rec)
+        self._new_records.append(rec)
+
+    def _advance_failures(self, p_fan: np.ndarray, p_board: np.ndarray, p_psu: np.ndarray) -> None:
+        fs = self.failures
+        now = self.now_ts_utc_s
+        alive = self.mode != DEAD
+        # onsets (the precursor phase starts)
+        for onset, prog, mask in ((self.fan_onset, p_fan, self.fan_present & ~self.fan_failed),
+                                  (self.board_onset, p_board, self.board_present & ~self.board_dead)):
+            new = mask & (prog > 0) & np.isnan(onset) & alive.reshape((-1,) + (1,) * (mask.ndim - 1))
+            onset[new] = now
+        new = np.isnan(self.psu_onset) & (p_psu > 0) & alive
+        self.psu_onset[new] = now
+        p_sensor = precursor_progress(self.sensor_age, self.sensor_life, fs.sensor_lead_h * fs.acceleration)
+        new = np.isnan(self.sensor_onset) & (p_sensor > 0) & self.board_present[:, :, None]
+        self.sensor_onset[new] = now
+
+        # chip loss in steps during the board precursor
+        due = (~self.loss_done) & (p_board[:, :, None] >= self.loss_at) & ~self.board_dead[:, :, None]
+        if due.any():
+            for i, b, k in zip(*np.nonzero(due), strict=True):
+                self.chips[i, b] = max(self.chips[i, b] - self.loss_chips[i, b, k], 1)
+                self.loss_done[i, b, k] = True
+
+        # failures
+        for i, f in zip(*np.nonzero(self.fan_present & ~self.fan_failed & (self.fan_age >= self.fan_life)
+                                    & alive[:, None]), strict=True):
+            self.fan_failed[i, f] = True
+            self._record(i, "fan", f, "bearing_stall", self.fan_onset[i, f],
+                         {"rpm_before_stall": round(float(self.fan_rpm[i, f]))})
+        for i, b in zip(*np.nonzero(self.board_present & ~self.board_dead & (self.board_age >= self.board_life)
+                                    & alive[:, None]), strict=True):
+            lost = int(self.chips_per_board[i] - self.chips[i, b])
+            self.board_dead[i, b] = True
+            self.chips[i, b] = 0
+            self._record(i, "hashboard", b, "board_death", self.board_onset[i, b],
+                         {"chips_lost_before_death": lost, "hw_errors": int(self.hw[i, b])})
+        for i, b, k in zip(*np.nonzero(self.board_present[:, :, None] & ~self.sensor_failed
+                                       & (self.sensor_age >= self.sensor_life) & alive[:, None, None]),
+                           strict=True):
+            self.sensor_failed[i, b, k] = True
+            self._record(i, "temp_sensor", b * 4 + k, "sensor_stuck", self.sensor_onset[i, b, k],
+                         {"board": int(b), "position": int(k), "stuck_value_c": float(self.sensor_value[i, b, k])})
+        for i in np.flatnonzero(alive & (self.psu_age >= self.psu_life)):
+            self._record(int(i), "psu", 0, "psu_failure", self.psu_onset[i],
+                         {"voltage_before_failure_v": round(float(self.psu_v[i]), 3)})
+            self.mode[i] = DEAD
+        # intermittent sensor glitches before the sensor dies
+        glitch_p = 0.3 * fs.precursor_strength * p_sensor
+        self.sensor_glitch = (self.rng.random(p_sensor.shape) < glitch_p) & ~self.sensor_failed
+
+    def drain_new_records(self) -> list[FailureRecord]:
+        """Ground-truth records added since the last call (the server writes them out)."""
+        out, self._new_records = self._new_records, []
+        return out
+
+    def degrading(self) -> list[dict[str, object]]:
+        """Components in their precursor phase that have not failed yet (right-censored truth)."""
+        out: list[dict[str, object]] = []
+        for i, f in zip(*np.nonzero(~np.isnan(self.fan_onset) & ~self.fan_failed), strict=True):
+            out.append({"miner_index": int(i), "component": "fan", "component_index": int(f),
+                        "onset_ts_utc_s": float(self.fan_onset[i, f])})
+        for i, b in zip(*np.nonzero(~np.isnan(self.board_onset) & ~self.board_dead), strict=True):
+            out.append({"miner_index": int(i), "component": "hashboard", "component_index": int(b),
+                        "onset_ts_utc_s": float(self.board_onset[i, b])})
+        for i in np.flatnonzero(~np.isnan(self.psu_onset) & (self.mode != DEAD)):
+            out.append({"miner_index": int(i), "component": "psu", "component_index": 0,
+                        "onset_ts_utc_s": float(self.psu_onset[i])})
+        return out
+
+    # ---- readings ----------------------------------------------------------------------------
+    def reading(self, i: int) -> MinerReading:
+        """What miner ``i``'s controller reports now."""
+        spec = self.specs[i]
+        nb = spec.n_boards
+        shown_pcb = np.where(self.sensor_failed[i] | self.sensor_glitch[i], self.sensor_value[i],
+                             self.pcb_c[i] + self.sensor_offset_c[i])[:nb]
+        shown_chip = np.where(self.sensor_failed[i] | self.sensor_glitch[i], self.sensor_value[i],
+                              self.chip_c[i] + self.sensor_offset_c[i])[:nb]
+        boards = self.board_hash_ths[i, :nb] * self.noise[i]
+        h_ideal = float(self.h_nom[i] * self.freq[i] / self.f0[i]) if self.mode[i] == MINING else 0.0
+        uptime = max(float(self.now_ts_utc_s - self.boot_ts[i]), 0.0)
+        avg = float(self.work_th[i] / self.mining_s[i]) if self.mining_s[i] > 0 else 0.0
+        mode = MODE_NAMES[int(self.mode[i])]
+        if self.reboot_until[i] > self.now_ts_utc_s:
+            mode = "rebooting"
+        return MinerReading(
+            index=i, model=spec.model, mode=mode, overtemp=bool(self.overtemp[i]), ts_utc_s=self.now_ts_utc_s,
+            uptime_s=uptime, hashrate_ths=float(boards.sum()), hashrate_avg_ths=avg, hashrate_ideal_ths=h_ideal,
+            board_hashrate_ths=tuple(float(x) for x in boards),
+            board_chips=tuple(int(x) for x in self.chips[i, :nb]), chips_per_board=int(spec.chips_per_board),
+            board_pcb_c=tuple(tuple(round(float(x), 1) for x in row) for row in shown_pcb),
+            board_chip_c=tuple(tuple(round(float(x), 1) for x in row) for row in shown_chip),
+            board_hw_errors=tuple(int(x) for x in self.hw[i, :nb]),
+            fan_rpm=tuple(round(x) for x in self.fan_rpm[i, :spec.n_fans]), fan_pct=round(self.fan_pct[i]),
+            power_w=float(self.power_w[i]), power_limit_w=float(self.active_profile(i).power_w),
+            psu_voltage_v=float(self.psu_v[i]), inlet_c=float(self.inlet_c()[i]),
+            hw_errors=int(self.hw[i].sum()), accepted=int(self.accepted[i]), rejected=int(self.rejected[i]),
+            profile=self.active_profile(i).name, frequency_mhz=int(self.freq[i]),
+        )
