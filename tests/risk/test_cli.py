@@ -68,3 +68,13 @@ def test_dask_local_cluster_gives_identical_results() -> None:
         remote = run_stress([stressed_company()], market, cfg, executor=client)
     np.testing.assert_array_equal(local.paths[0].default_month, remote.paths[0].default_month)
     np.testing.assert_array_equal(local.paths[0].dilution_frac, remote.paths[0].dilution_frac)
+
+
+def test_default_run_names_the_companies_it_leaves_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))
+    res = CliRunner().invoke(app, ["stress", "--paths", "100", "--months", "12", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert {"MARA", "RIOT", "CLSK", "BTDR"} <= set(payload["tickers"])
+    assert "shares_outstanding" in payload["skipped"]["WULF"]
+    assert "left out for lack of data" in res.stderr

@@ -63,14 +63,16 @@ def dask_executor(address: str | None = None, local_workers: int = 0) -> Iterato
 
 
 def load_companies(tickers: Sequence[str] | None, company_file: Path | None, at: date, market: Any,
-                   ) -> tuple[list[Any], dict[str, list[str]]]:
+                   ) -> tuple[list[Any], dict[str, list[str]], dict[str, str]]:
     """Engine inputs for ``tickers`` of the shipped dataset (default: every company with enough data),
-    plus a company TOML file; returns the inputs and, per ticker, the assumptions used."""
+    plus a company TOML file; returns the inputs, per ticker the assumptions used, and per ticker left out
+    of a default run the reason."""
     from hashstack.capital import load_public_miners, read_company_file
     from hashstack.risk.adapters import adapt_capital
 
     miners = load_public_miners()
     chosen: list[Any] = []
+    skipped: dict[str, str] = {}
     if company_file is not None:
         chosen.append(read_company_file(company_file))
     if tickers:
@@ -86,9 +88,9 @@ def load_companies(tickers: Sequence[str] | None, company_file: Path | None, at:
         for c in miners.values():
             try:
                 adapted.append(adapt_capital(c, at, market))
-            except InputError:
-                continue  # not enough public data: named in the note printed by `stress`
-    return [a.input for a in adapted], {a.input.ticker: list(a.assumed) for a in adapted}
+            except InputError as exc:
+                skipped[c.ticker] = str(exc)  # not enough public data: reported by `stress`
+    return [a.input for a in adapted], {a.input.ticker: list(a.assumed) for a in adapted}, skipped
 
 
 @app.command()
@@ -144,7 +146,10 @@ def stress(
     market = market_params_from_calibration(choice.calibration, btc_model=model,  # type: ignore[arg-type]
                                             btc_drift_log_per_month=drift / 12.0)
     wanted = [t.strip().upper() for t in tickers.split(",") if t.strip()] if tickers else None
-    companies, assumed = load_companies(wanted, company_file, at, market)
+    companies, assumed, skipped = load_companies(wanted, company_file, at, market)
+    if skipped:
+        stderr.print(f"left out for lack of data: {', '.join(sorted(skipped))} (see --json 'skipped'; use "
+                     "--tickers with --company-file to supply the missing metrics)", highlight=False)
     if not companies:
         raise InputError("no company has enough data to stress; pass --company-file or --tickers")
     what_if = OperationsWhatIf(efficiency_gain, downtime_reduction, energy_cut)
@@ -162,6 +167,7 @@ def stress(
                                                          "downtime_reduction_frac": downtime_reduction,
                                                          "energy_cost_cut_frac": energy_cut}},
         "assumptions": assumed,
+        "skipped": skipped,
         "tickers": summaries[structures[0]],
     }
     if len(structures) > 1:
