@@ -1,6 +1,6 @@
 """Build the package's public-miners capital dataset from ../shared/data/miners (run by hand, once).
 
-    .venv/bin/python scripts/curate_capital_data.py [SHARED_MINERS_DIR]
+    .venv/bin/python scripts/curate_capital_data.py [SHARED_MINERS_DIR [OUT_DIR]]
 
 Reads ``debt_instruments.csv``, ``company_metrics.csv``, ``companies.csv`` and ``quarterly_issuance.csv``
 from the shared research sample, checks them, maps them into hashstack's schema (units in names,
@@ -388,14 +388,15 @@ def check_sums(src: Path, inst: pd.DataFrame) -> None:
 
 def main(argv: list[str]) -> None:
     src = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data" / "miners"
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = Path(argv[2]) if len(argv) > 2 else OUT
+    out.mkdir(parents=True, exist_ok=True)
     inst = curate_instruments(src)
     check_sums(src, inst)
-    inst.to_csv(OUT / "instruments.csv", index=False)
+    inst.to_csv(out / "instruments.csv", index=False)
     print(f"wrote {len(inst)} instruments")
-    curate_metrics(src)
-    curate_asic_prices(src.parent / "bitcoin")
-    curate_reported_issuance(src)
+    curate_metrics(src, out)
+    curate_asic_prices(src.parent / "bitcoin", out)
+    curate_reported_issuance(src, out)
 
 
 # Tier bounds [min, max) in J/TH for each tier label used in asic_price_index_reference_values.csv, the
@@ -443,7 +444,7 @@ ASIC_DROPPED_WHY = {
 }
 
 
-def curate_asic_prices(bitcoin_dir: Path) -> None:
+def curate_asic_prices(bitcoin_dir: Path, out: Path) -> None:
     a = pd.read_csv(bitcoin_dir / "asic_price_index_reference_values.csv", dtype=str).fillna("")
     rows = []
     for r in a.to_dict("records"):
@@ -459,15 +460,15 @@ def curate_asic_prices(bitcoin_dir: Path) -> None:
                      "efficiency_max_j_per_th": hi, "price_usd_per_th": float(r["value_usd_per_th"]),
                      "kind": kind, "context": r["context"], "source": r["publisher_or_citing_source"],
                      "source_url": r["url"], "review_note": why})
-    pd.DataFrame(rows).to_csv(OUT / "asic_prices.csv", index=False)
+    pd.DataFrame(rows).to_csv(out / "asic_prices.csv", index=False)
     print(f"wrote {len(rows)} ASIC price rows")
 
 
-def curate_reported_issuance(src: Path) -> None:
+def curate_reported_issuance(src: Path, out: Path) -> None:
     """Ship the third-party (reported) aggregate figures, with their sources, for comparisons."""
     q = pd.read_csv(src / "quarterly_issuance.csv", dtype=str).fillna("")
     rep = q[q["source_type"] == "reported"].drop(columns=["source_type"])
-    rep.to_csv(OUT / "issuance_reported.csv", index=False)
+    rep.to_csv(out / "issuance_reported.csv", index=False)
     print(f"wrote {len(rep)} reported issuance figures")
 
 
@@ -505,7 +506,7 @@ def as_of_iso(text: str) -> str:
     return ""
 
 
-def curate_metrics(src: Path) -> None:
+def curate_metrics(src: Path, out_dir: Path) -> None:
     m = pd.read_csv(src / "company_metrics.csv", dtype=str).fillna("")
     assert not m.duplicated(["ticker", "metric", "as_of"]).any(), "duplicate metric rows"
     rows = []
@@ -540,11 +541,11 @@ def curate_metrics(src: Path) -> None:
             ok = len(hit) == 1 and float(hit["value"].iloc[0]) == float(v)
             if not ok:
                 print(f"companies.csv vs company_metrics.csv differ: {r['ticker']} {wide} {v}")
-    df.to_csv(OUT / "company_metrics.csv", index=False)
+    df.to_csv(out_dir / "company_metrics.csv", index=False)
     comp = pd.DataFrame({"ticker": c["ticker"], "name": c["company"], "exchange": c["exchange"],
                          "business_note": c["business_note"],
                          "source_url": c["sources"].str.split(" ; ").str[0]})
-    comp.to_csv(OUT / "companies.csv", index=False)
+    comp.to_csv(out_dir / "companies.csv", index=False)
     print(f"wrote {len(df)} metrics, {len(comp)} companies")
 
 

@@ -46,6 +46,8 @@ def test_ratio_json_with_explicit_market() -> None:
     assert by["MARA"]["flag_market"] == "dangerously high"
     assert data["sector"]["included_market"]
     assert data["market"]["source"] == "options"
+    assert sum(data["sector"]["debt_share_by_type_frac"].values()) == pytest.approx(1.0)
+    assert by["MARA"]["debt_share_by_collateral_frac"]["btc"] == pytest.approx(200e6 / 3_498.1e6)
 
 
 def test_ratio_table_prints_flags() -> None:

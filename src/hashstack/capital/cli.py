@@ -133,7 +133,7 @@ def ratio(
 ) -> None:
     """Hashrate-debt ratio of every company and of the sector at a date (flags at 1.5 and 1.8)."""
     from hashstack.capital.loaders import load_asic_prices
-    from hashstack.capital.metrics import latest_metrics_quarter_end, ratio_table_rows, sector_metrics
+    from hashstack.capital.metrics import latest_metrics_quarter_end, ratio_table_rows, sector_metrics, share_frac
     from hashstack.console import print_json, print_table, stdout
 
     companies = _companies(company_file)
@@ -152,7 +152,9 @@ def ratio(
                        "included_income": sector.included_income, "excluded": sector.excluded,
                        "maturity_wall_usd": {str(k): v for k, v in sector.maturity_wall_usd.items()},
                        "debt_by_type_usd": sector.debt_by_type_usd,
-                       "debt_by_collateral_usd": sector.debt_by_collateral_usd},
+                       "debt_by_collateral_usd": sector.debt_by_collateral_usd,
+                       "debt_share_by_type_frac": share_frac(sector.debt_by_type_usd),
+                       "debt_share_by_collateral_frac": share_frac(sector.debt_by_collateral_usd)},
             "companies": [c.as_dict() for c in sector.companies],
         })
         return

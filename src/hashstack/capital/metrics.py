@@ -240,6 +240,8 @@ class CapitalMetrics:
         out["maturity_wall_usd"] = {str(k): v for k, v in self.maturity_wall_usd.items()}
         out["flag_market"] = self.flag_market
         out["flag_income"] = self.flag_income
+        out["debt_share_by_type_frac"] = share_frac(self.debt_by_type_usd)
+        out["debt_share_by_collateral_frac"] = share_frac(self.debt_by_collateral_usd)
         return out
 
 
