@@ -93,3 +93,23 @@ def test_convertible_json() -> None:
     v = json.loads(out.stdout)
     assert v["bond_floor_usd"] < v["fair_value_usd"]
     assert 0 < v["conversion_probability_frac"] < 1
+
+
+def test_company_csv_folder(tmp_path: Path) -> None:
+    (tmp_path / "companies.csv").write_text("ticker,name\nZED,Zed Mining\n", encoding="utf-8")
+    (tmp_path / "company_metrics.csv").write_text(
+        "ticker,metric,value,as_of\nZED,hashrate_ths,2e6,2025-09-30\nZED,fleet_efficiency_j_per_th,17,2025-09-30\n",
+        encoding="utf-8")
+    (tmp_path / "instruments.csv").write_text(
+        "id,ticker,instrument_type,principal_usd,issue_date,maturity_date,coupon_frac\n"
+        "ZED-1,ZED,convertible,70000000,2025-01-15,2030-01-15,0.0\n", encoding="utf-8")
+    out = run("ratio", "--date", "2025-09-30", *MARKET, "--company-file", str(tmp_path), "--json")
+    assert out.returncode == 0, out.stderr
+    zed = next(c for c in json.loads(out.stdout)["companies"] if c["ticker"] == "ZED")
+    # 70M / (2e6 TH/s x 17.50 USD/TH, the sub-19 J/TH contract price) = 2.0
+    assert zed["ratio_market"] == pytest.approx(2.0)
+    (tmp_path / "instruments.csv").write_text(
+        "id,ticker,instrument_type,principal_usd\nZED-1,ZED,convertible,-5\n", encoding="utf-8")
+    bad = run("ratio", *MARKET, "--company-file", str(tmp_path))
+    assert bad.returncode == 2
+    assert "instruments.csv, row 1, field 'principal_usd'" in bad.stderr

@@ -24,7 +24,8 @@ app = typer.Typer(help="Debt stacks of public Bitcoin miners: hashrate-debt rati
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Valuation date YYYY-MM-DD (default: the latest quarter-end the company metrics reach).")]
 CompanyFileOpt = Annotated[list[Path] | None, typer.Option(
-    "--company-file", help="Your own company as TOML (same schema as the shipped data); repeatable.")]
+    "--company-file",
+    help="Your own company: a TOML file or a folder of the three CSVs (shipped schema); repeatable.")]
 HashpriceOpt = Annotated[float | None, typer.Option(
     "--hashprice-usd-per-ph-day",
     help="Hashprice at the date [USD/PH/day] (default: 30-day mean from the shared network history).")]
@@ -51,12 +52,11 @@ def _parse_date(text: str | None, default: date) -> date:
 
 
 def _companies(files: list[Path] | None) -> dict[str, Company]:
-    from hashstack.capital.loaders import load_public_miners, read_company_file
+    from hashstack.capital.loaders import load_public_miners, read_company_files
 
     companies = load_public_miners()
     for f in files or []:
-        c = read_company_file(f)
-        companies[c.ticker] = c
+        companies.update(read_company_files(f))
     return companies
 
 

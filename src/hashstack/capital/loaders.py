@@ -360,14 +360,39 @@ def read_company_toml(path: str | Path) -> Company:
     return _assemble([comp], metrics, insts)[comp.ticker]
 
 
-def read_company_file(path: str | Path) -> Company:
-    """Read a user's company from ``.toml`` (see :func:`read_company_toml`).
-
-    For CSV input use :func:`read_companies` with the three files of the shipped schema.
-    """
+def read_company_folder(path: str | Path) -> dict[str, Company]:
+    """Read companies from a folder holding ``companies.csv``, ``company_metrics.csv`` and
+    ``instruments.csv`` in the shipped schema, by ticker."""
     p = Path(path)
+    names = ("companies.csv", "company_metrics.csv", "instruments.csv")
+    for n in names:
+        if not (p / n).exists():
+            raise DataFileError(p / n, "file not found (a company folder needs companies.csv, "
+                                       "company_metrics.csv and instruments.csv)")
+    return read_companies(*(p / n for n in names))
+
+
+def read_company_files(path: str | Path) -> dict[str, Company]:
+    """A ``.toml`` company file or a company folder (see :func:`read_company_folder`), by ticker."""
+    p = Path(path)
+    if p.is_dir():
+        return read_company_folder(p)
+    c = read_company_file(p)
+    return {c.ticker: c}
+
+
+def read_company_file(path: str | Path) -> Company:
+    """Read one company from a ``.toml`` file (see :func:`read_company_toml`) or from a company folder
+    that holds exactly one company (see :func:`read_company_folder`)."""
+    p = Path(path)
+    if p.is_dir():
+        found = read_company_folder(p)
+        if len(found) != 1:
+            raise DataFileError(p, f"the folder holds {len(found)} companies; expected one "
+                                   "(use read_company_folder for several)")
+        return next(iter(found.values()))
     if p.suffix.lower() != ".toml":
-        raise DataFileError(p, "expected a .toml company file (for CSV use read_companies with three files)")
+        raise DataFileError(p, "expected a .toml company file or a folder of the three CSV files")
     return read_company_toml(p)
 
 
