@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import shared_file
 
 from hashstack.capital import IssuanceCategory, load_public_miners
@@ -77,3 +79,20 @@ def test_every_reported_figure_has_a_stated_comparison() -> None:
         if isinstance(want, dict):
             want = want[str(r.reported.value_usd)]
         assert r.status == want, (key, r.ours_usd, r.explanation)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_categories_partition_new_money(data: st.DataObject) -> None:
+    # whatever subset of instruments, the four categories split each quarter's new money exactly
+    instruments = _instruments()
+    subset = data.draw(st.lists(st.sampled_from(instruments), unique_by=lambda i: i.id, max_size=40))
+    by_q = issuance_by_quarter(subset)
+    counted = [i for i in subset if i.in_scope_2021_2025 == "yes" and not i.exclude_from_totals
+               and len(i.issue_period) == 6]
+    assert sum(quarter_totals(by_q).values()) == pytest.approx(sum(i.new_money_usd or 0.0 for i in counted))
+    for q, cats in by_q.items():
+        assert set(cats) == {c.value for c in IssuanceCategory}
+        assert cats["convertible"] == pytest.approx(sum(i.new_money_usd or 0.0 for i in counted
+                                                        if i.issue_period == q
+                                                        and i.instrument_type.value == "convertible"))
