@@ -25,6 +25,11 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable J
 app = typer.Typer(help="Simulated hardware: a CGMiner-API (LuxOS dialect) fleet on loopback.", no_args_is_help=True)
 
 
+@app.callback()
+def _sim() -> None:
+    """Simulated hardware: a CGMiner-API (LuxOS dialect) fleet on loopback."""
+
+
 def _parse_start(text: str | None) -> float | None:
     if text is None:
         return None
@@ -86,3 +91,21 @@ def fleet(
         print(json.dumps({"event": "stopped", **summary}), flush=True)
     else:
         print_record(summary, title="simulated fleet stopped")
+
+
+def main() -> None:
+    """Entry point of ``python -m hashstack.telemetry.simulator`` (what the subprocess API runs).
+
+    Same contract as ``hashstack sim``: hashstack errors become one line on stderr and exit code 2.
+    Running the simulator without the root CLI keeps its start-up independent of every other sub-app.
+    """
+    from rich.markup import escape
+
+    from hashstack.console import stderr
+    from hashstack.errors import HashstackError
+
+    try:
+        app()
+    except HashstackError as exc:
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)

@@ -350,7 +350,9 @@ class FleetModel:
         chip_frac = self.chips / np.maximum(self.chips_per_board[:, None], 1)
         on = (hashing[:, None] & board_ok).astype(float)
         self.board_hash_ths = on * (h_set * self.hash_var / self.n_boards)[:, None] * chip_frac
-        fan_w = self.p_nom * (0.02 + 0.03 * (self.fan_pct / 100.0) ** 3)
+        # clock-independent draw: control board 2% of nominal plus fans 3% at 70% speed, cube law (fan
+        # affinity: power ~ speed^3); 5% at typical speed, the tuning curve's overhead share
+        fan_w = self.p_nom * (0.02 + 0.03 * (self.fan_pct / 70.0) ** 3)
         boards_nominal_w = np.maximum(p_curve - 0.05 * self.p_nom, 0.0) * self.power_var
         self.board_w = on * (boards_nominal_w / self.n_boards)[:, None] * chip_frac
         p_psu = precursor_progress(self.psu_age, self.psu_life, fs.psu_lead_h * fs.acceleration)

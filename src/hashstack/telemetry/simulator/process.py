@@ -6,7 +6,8 @@ never sleep-poll.
 
 - :func:`start_fleet_thread` runs the asyncio server in a daemon thread of the calling process; the
   model is reachable as ``handle.server.model`` (for tests).
-- :func:`start_fleet_subprocess` runs ``hashstack sim fleet --json ...`` (the console entry point) and waits for its
+- :func:`start_fleet_subprocess` runs ``python -m hashstack.telemetry.simulator fleet --json ...``
+  (the same command as ``hashstack sim fleet``) and waits for its
   ``{"event": "ready", ...}`` line; use it for load tests, where the simulator must not share the
   client's interpreter.
 """
@@ -202,7 +203,7 @@ def start_fleet_subprocess(n_miners: int, first_address: str = "127.1.0.1", seed
     Parameters mirror the CLI options. Raises :class:`HashstackError` with the child's stderr if it
     exits before it is ready or is not ready within ``timeout_s``.
     """
-    cmd = [sys.executable, "-c", "from hashstack.cli import main; main()", "sim", "fleet", "--json",
+    cmd = [sys.executable, "-m", "hashstack.telemetry.simulator", "fleet", "--json",
            "--miners", str(n_miners), "--first-address", first_address, "--seed", str(seed),
            "--speed", str(speed), "--port", str(port)]
     for flag, value in (("--model", model), ("--site", site), ("--precursor-strength", precursor_strength),
