@@ -163,3 +163,13 @@ def test_merge_fills_best_pieces_first_and_caps():
     m = merge_power_curves([b, a], capacity_w=1.5 * MW)
     np.testing.assert_allclose(m.power_w, [0, MW, 1.5 * MW])
     np.testing.assert_allclose(m.hashrate_ths, [0, 60_000, 80_000])
+
+
+def test_flat_out_shortcut_matches_the_solver():
+    prices = np.array([10.0, 20.0, 99.0])
+    fast = run(prices, block(min_run_s=2 * HOUR))
+    assert "no solver" in fast.status
+    idle_offer = DemandResponseEvent(start=0, stop=1, max_power_w=0.0, credit_usd=0.0)  # forces the solver path
+    slow = run(prices, block(min_run_s=2 * HOUR), dr_events=[idle_offer])
+    assert "no solver" not in slow.status
+    assert fast.objective_usd == pytest.approx(slow.objective_usd, abs=1e-6) == pytest.approx(90 + 80 + 1)

@@ -280,6 +280,17 @@ def schedule_site(
     rev = revenue_usd_per_w_interval(hp, slopes, pool_fee_frac, interval_s)  # (T, K)
     cost = price * dt_h / W_PER_MW  # (T,)
 
+    # Shortcut: when every watt pays in every interval, the site starts at capacity and nothing caps it,
+    # running flat out is each interval's own optimum and breaks no limit, so it is the schedule.
+    if (not dr_events and np.all(hi >= capacity) and init.power_w >= capacity
+            and np.all(rev[:, -1] - cost >= 0)):
+        full = np.full(n, capacity)
+        return Schedule(
+            power_w=full, hashrate_ths=np.full(n, curve.hashrate_max_ths), running=np.ones(n, dtype=bool),
+            starts=np.zeros(n, dtype=bool), dr_taken=np.zeros(0, dtype=bool),
+            objective_usd=float(np.sum(rev * lengths[None, :]) - np.sum(cost) * capacity),
+            status="flat out is optimal in every interval (no solver call)")
+
     # variable layout: s (T*K) | u (T) | v (T) | w (T) | y (T, power brought back) | z (E)
     n_e = len(dr_events)
     i_s, i_u, i_v, i_w, i_y = 0, n * k, n * k + n, n * k + 2 * n, n * k + 3 * n

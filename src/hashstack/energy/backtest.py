@@ -1,0 +1,340 @@
+"""Backtest curtailment strategies on realised prices: always-on, breakeven threshold, forecast + MILP
+with the real-time layer, and perfect foresight (the upper bound).
+
+Every strategy is scored by the same function (:func:`hashstack.energy.schedule.schedule_margin`) on the
+realised prices and the realised daily hashprice. Decisions use only what was known then:
+
+* ``always-on``: capacity in every interval.
+* ``threshold``: the breakeven-threshold rule (:func:`hashstack.energy.realtime.threshold_power_w`) on
+  the price of the interval (``lag_intervals=0``) or the last settled one (``lag_intervals=1``), with the
+  previous day's hashprice.
+* ``forecast``: one MILP per local operating day (:func:`hashstack.energy.schedule.schedule_site`) on
+  the day's *forecast* prices, with a lookahead (default 12 h) that repeats the start of the day's
+  forecast (the next day's forecast is not known yet), the previous day's hashprice and the realised
+  state at midnight; then the real-time layer curtails (and restores) against realised prices, within
+  minimum times and ramps.
+* ``perfect``: the same rolling MILP on the realised prices (the day and the lookahead) and the day's
+  realised hashprice: perfect foresight. Rolling with a finite lookahead makes it an upper bound up to
+  horizon effects, which are checked (every other strategy must score below it).
+
+4CP windows, when given, are a higher-priority cap (:mod:`hashstack.energy.arbitration`) for every
+strategy but always-on, and a known cap for perfect foresight.
+
+Captured share of perfect foresight: ``(margin - margin_always_on) / (margin_perfect - margin_always_on)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashstack.energy.arbitration import FOURCP, REALTIME, SCHEDULE, ProgramRequest, arbitrate
+from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.realtime import enforce_limits, realtime_request, threshold_power_w
+from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin, schedule_site
+from hashstack.errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+ERCOT_TZ = "America/Chicago"
+STRATEGIES = ("always-on", "threshold", "forecast", "perfect")
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyResult:
+    """One strategy's backtest.
+
+    Attributes
+    ----------
+    strategy : name
+    margin : margin breakdown on realised prices
+    avg_price_paid_usd_per_mwh : energy cost per MWh drawn [USD/MWh]
+    captured_frac_of_perfect : share of perfect foresight's gain over always-on [-] (NaN if no gain)
+    share_by_driver : fraction of intervals each programme drove [-]
+    fourcp_mw_avg : mean site power over the period's 4CP intervals [MW] (NaN without 4CP data)
+    """
+
+    strategy: str
+    margin: MarginBreakdown
+    avg_price_paid_usd_per_mwh: float
+    captured_frac_of_perfect: float
+    share_by_driver: dict[str, float] = field(default_factory=dict)
+    fourcp_mw_avg: float = float("nan")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BacktestResult:
+    """All strategies over one period, and the power each chose (columns, W) indexed by interval."""
+
+    results: dict[str, StrategyResult]
+    power_w: pd.DataFrame
+    driver: pd.DataFrame
+    n_intervals: int
+    n_days: int
+
+
+def _day_slices(index_utc: pd.DatetimeIndex) -> list[slice]:
+    local_day = index_utc.tz_convert(ERCOT_TZ).tz_localize(None).normalize()
+    codes, _ = pd.factorize(local_day)
+    starts = np.flatnonzero(np.diff(np.concatenate([[-1], codes])) != 0)
+    ends = np.concatenate([starts[1:], [codes.size]])
+    return [slice(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _state_after(power_w: FloatArray, prev: InitialState, on_threshold_w: float) -> InitialState:
+    """Initial state for the next horizon from the realised power so far."""
+    if power_w.size == 0:
+        return prev
+    on = power_w >= on_threshold_w
+    last = on[-1]
+    same = np.flatnonzero(on != last)
+    run = power_w.size - (int(same[-1]) + 1) if same.size else power_w.size + (
+        prev.steps_in_state if (prev.power_w >= on_threshold_w) == last else 0)
+    return InitialState(power_w=float(power_w[-1]), steps_in_state=int(min(run, 10**6)))
+
+
+def rolling_schedule(
+    plan_prices: FloatArray,
+    index_utc: pd.DatetimeIndex,
+    hashprice: FloatArray,
+    curve: PowerCurve,
+    limits: OperatingLimits,
+    *,
+    interval_s: float,
+    pool_fee_frac: float,
+    lookahead: Callable[[slice], FloatArray],
+    cap_w: FloatArray | None = None,
+    realise: Callable[[slice, FloatArray, InitialState], tuple[FloatArray, npt.NDArray[np.str_]]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    """One MILP per local day on ``plan_prices`` plus a lookahead; the day's part is kept.
+
+    ``realise(day, plan, state)`` turns the day's plan into what actually ran (the real-time layer);
+    the next day starts from the realised state.
+    """
+    n = plan_prices.size
+    out = np.zeros(n)
+    drivers = np.full(n, SCHEDULE, dtype=object)
+    state = InitialState(power_w=curve.capacity_w)
+    p_on = limits.on_threshold_w(curve.capacity_w) - 1e-6 * curve.capacity_w
+    for i, day in enumerate(_day_slices(index_utc)):
+        ahead = lookahead(day)
+        prices = np.concatenate([plan_prices[day], ahead])
+        hp = np.full(prices.size, hashprice[day.start])
+        caps = None
+        if cap_w is not None:
+            nxt = slice(day.stop, min(n, day.stop + ahead.size))
+            tail = np.full(ahead.size, np.nan)
+            tail[: nxt.stop - nxt.start] = cap_w[nxt]
+            caps = np.concatenate([cap_w[day], tail])
+        sched = schedule_site(prices, hp, curve, limits, interval_s=interval_s, pool_fee_frac=pool_fee_frac,
+                              cap_w=caps, initial=state, mip_rel_gap=1e-4, time_limit_s=20.0)
+        plan = sched.power_w[: day.stop - day.start]
+        if realise is not None:
+            done, drv = realise(day, plan, state)
+        else:
+            done, drv = plan, np.full(plan.size, SCHEDULE)
+        out[day] = done
+        drivers[day] = drv
+        state = _state_after(out[: day.stop], state, p_on)
+        if progress is not None:
+            progress(i + 1)
+    return out, drivers.astype(str)
+
+
+def run_backtest(
+    price_usd_per_mwh: pd.Series,
+    forecast_usd_per_mwh: pd.Series | None,
+    hashprice_usd_per_th_day: pd.Series,
+    curve: PowerCurve,
+    limits: OperatingLimits,
+    *,
+    pool_fee_frac: float = 0.0,
+    lag_intervals: int = 0,
+    fourcp_cap_w: pd.Series | None = None,
+    fourcp_intervals_utc: Sequence[pd.Timestamp] = (),
+    strategies: Sequence[str] = STRATEGIES,
+    lookahead_intervals: int = 48,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BacktestResult:
+    """Backtest strategies on realised prices (see the module docstring).
+
+    Parameters
+    ----------
+    price_usd_per_mwh : realised prices indexed by ``interval_start_utc`` (regular, e.g. 15 min) [USD/MWh]
+    forecast_usd_per_mwh : the day-ahead price forecast for the same intervals, issued before each day
+        [USD/MWh] (needed for ``forecast``)
+    hashprice_usd_per_th_day : realised hashprice per UTC date (index: dates) [USD per TH/s per day]
+    curve : the site's power curve
+    limits : operating limits
+    pool_fee_frac : pool fee [-]
+    lag_intervals : staleness of the price the real-time layer and the threshold rule see
+    fourcp_cap_w : 4CP curtailment caps per interval (NaN = no window) [W]
+    fourcp_intervals_utc : the period's actual 4CP interval starts (for perfect foresight and scoring)
+    strategies : which strategies to run; ``perfect`` is always run for the captured share
+    lookahead_intervals : intervals beyond the day each daily MILP sees (the kept plan is the day's)
+    progress : ``progress(strategy, done_days, total_days)``
+    """
+    idx = pd.DatetimeIndex(price_usd_per_mwh.index)
+    if idx.tz is None:
+        raise InputError("prices must be indexed by tz-aware UTC interval starts")
+    if idx.size < 2:
+        raise InputError("need at least two intervals")
+    step = (idx[1:] - idx[:-1]).unique()
+    if step.size != 1:
+        raise InputError("prices must be on a regular grid without gaps (fill or report gaps first)")
+    interval_s = float(step[0].total_seconds())
+    price = price_usd_per_mwh.to_numpy(dtype=float)
+    if not np.all(np.isfinite(price)):
+        raise InputError(f"price is missing at {idx[int(np.flatnonzero(~np.isfinite(price))[0])]}")
+    if lookahead_intervals < 0:
+        raise InputError("lookahead_intervals must be >= 0")
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown:
+        raise InputError(f"unknown strategies {unknown}; expected {STRATEGIES}")
+    run = list(dict.fromkeys([*strategies, "always-on", "perfect"]))
+    # hashprice: realised for scoring and perfect foresight; the previous day's for decisions
+    days_utc = idx.normalize()
+    hp_daily = hashprice_usd_per_th_day.copy()
+    hp_daily.index = pd.DatetimeIndex(hp_daily.index).tz_localize(None) if pd.DatetimeIndex(
+        hp_daily.index).tz is None else pd.DatetimeIndex(hp_daily.index).tz_convert("UTC").tz_localize(None)
+    hp_daily = hp_daily.sort_index()
+    need = days_utc.tz_localize(None)
+    hp_now = hp_daily.reindex(need).to_numpy(dtype=float)
+    hp_prev = hp_daily.shift(1).reindex(need).to_numpy(dtype=float)
+    if np.any(~np.isfinite(hp_now)):
+        raise InputError(f"no hashprice for {need[int(np.flatnonzero(~np.isfinite(hp_now))[0])].date()}")
+    hp_prev = np.where(np.isfinite(hp_prev), hp_prev, hp_now)
+    caps = None if fourcp_cap_w is None else fourcp_cap_w.reindex(idx).to_numpy(dtype=float)
+    n_days = len(_day_slices(idx))
+    powers: dict[str, FloatArray] = {}
+    drivers: dict[str, npt.NDArray[np.str_]] = {}
+    cap_req = [] if caps is None else [ProgramRequest.caps(FOURCP, caps)]
+
+    def tick(name: str) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+        return lambda d: progress(name, d, n_days)
+
+    for name in run:
+        if name == "always-on":
+            powers[name] = np.full(price.size, curve.capacity_w)
+            drivers[name] = np.full(price.size, SCHEDULE).astype(str)
+        elif name == "threshold":
+            p = threshold_power_w(price, hp_prev, curve, limits, interval_s=interval_s, pool_fee_frac=pool_fee_frac,
+                                  lag_intervals=lag_intervals)
+            d = arbitrate(p, cap_req, capacity_w=curve.capacity_w, min_load_w=limits.contracted_min_load_w,
+                          plan_driver=np.where(p < curve.capacity_w - 1.0, REALTIME, SCHEDULE))
+            powers[name], drivers[name] = d.power_w, d.driver
+        elif name == "perfect":
+            pf_caps = None
+            if len(fourcp_intervals_utc):
+                pf_caps = np.full(price.size, np.nan)
+                pf_caps[idx.isin(pd.DatetimeIndex(list(fourcp_intervals_utc)))] = limits.contracted_min_load_w
+
+            def ahead_real(day: slice) -> FloatArray:
+                return price[day.stop: day.stop + lookahead_intervals]
+
+            p, drv = rolling_schedule(price, idx, hp_now, curve, limits, interval_s=interval_s,
+                                      pool_fee_frac=pool_fee_frac, lookahead=ahead_real, cap_w=pf_caps,
+                                      progress=tick(name))
+            powers[name], drivers[name] = p, np.where(np.isfinite(pf_caps) & (p <= limits.contracted_min_load_w + 1),
+                                                      FOURCP, drv) if pf_caps is not None else drv
+        elif name == "forecast":
+            if forecast_usd_per_mwh is None:
+                raise InputError("the forecast strategy needs a price forecast")
+            fc = forecast_usd_per_mwh.reindex(idx).to_numpy(dtype=float)
+            if not np.all(np.isfinite(fc)):
+                raise InputError(f"forecast is missing at {idx[int(np.flatnonzero(~np.isfinite(fc))[0])]}")
+
+            def ahead_fc(day: slice, fc: FloatArray = fc) -> FloatArray:
+                return fc[day][:lookahead_intervals]  # tomorrow's forecast is not known yet: repeat today's
+
+            def realise(day: slice, plan: FloatArray, state: InitialState) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+                rt = realtime_request(plan, price[day], hp_prev[day], curve, pool_fee_frac=pool_fee_frac,
+                                      lag_intervals=lag_intervals)
+                first = arbitrate(plan, [rt], capacity_w=curve.capacity_w, min_load_w=limits.contracted_min_load_w)
+                held = enforce_limits(first.power_w, curve, limits, interval_s=interval_s, initial=state)
+                reqs = [] if caps is None else [ProgramRequest.caps(FOURCP, caps[day])]
+                final = arbitrate(held, reqs, capacity_w=curve.capacity_w, min_load_w=limits.contracted_min_load_w,
+                                  plan_driver=first.driver)
+                return final.power_w, final.driver
+
+            p, drv = rolling_schedule(fc, idx, hp_prev, curve, limits, interval_s=interval_s,
+                                      pool_fee_frac=pool_fee_frac, lookahead=ahead_fc, cap_w=caps,
+                                      realise=realise, progress=tick(name))
+            powers[name], drivers[name] = p, drv
+
+    fourcp_mask = idx.isin(pd.DatetimeIndex(list(fourcp_intervals_utc))) if len(fourcp_intervals_utc) else None
+    margins = {
+        name: schedule_margin(p, price, hp_now, curve, interval_s=interval_s, pool_fee_frac=pool_fee_frac,
+                              restart_cost_usd=limits.restart_cost_usd,
+                              restart_cost_usd_per_mw=limits.restart_cost_usd_per_mw,
+                              on_threshold_w=limits.on_threshold_w(curve.capacity_w))
+        for name, p in powers.items()
+    }
+    base = margins["always-on"].margin_usd
+    gain_pf = margins["perfect"].margin_usd - base
+    results = {}
+    for name in run:
+        m = margins[name]
+        share = (m.margin_usd - base) / gain_pf if gain_pf > 1e-9 else float("nan")
+        names, counts = np.unique(drivers[name], return_counts=True)
+        results[name] = StrategyResult(
+            strategy=name,
+            margin=m,
+            avg_price_paid_usd_per_mwh=m.energy_cost_usd / m.energy_mwh if m.energy_mwh > 0 else float("nan"),
+            captured_frac_of_perfect=share,
+            share_by_driver={str(k): float(v) / price.size for k, v in zip(names, counts, strict=True)},
+            fourcp_mw_avg=float(powers[name][fourcp_mask].mean() / 1e6) if fourcp_mask is not None
+            and fourcp_mask.any() else float("nan"),
+        )
+    return BacktestResult(
+        results=results,
+        power_w=pd.DataFrame(powers, index=idx),
+        driver=pd.DataFrame(drivers, index=idx),
+        n_intervals=price.size,
+        n_days=n_days,
+    )
+
+
+def persistence_forecast(price_usd_per_mwh: pd.Series, days: int = 1) -> pd.Series:
+    """Seasonal-naive forecast on the interval grid: the price at the same local clock time ``days`` earlier.
+
+    On daylight-saving days a clock time that did not exist (or existed twice) takes the nearest
+    earlier interval. The first ``days`` days have no forecast (NaN).
+    """
+    idx = pd.DatetimeIndex(price_usd_per_mwh.index)
+    local = idx.tz_convert(ERCOT_TZ).tz_localize(None)
+    past = pd.Series(price_usd_per_mwh.to_numpy(dtype=float), index=local)
+    past = past[~past.index.duplicated(keep="first")]
+    want = local - pd.Timedelta(days=days)
+    values = past.reindex(want, method="ffill").to_numpy(dtype=float, copy=True)
+    values[want < local[0]] = np.nan
+    return pd.Series(values, index=idx, name="forecast_usd_per_mwh")
+
+
+def hourly_to_intervals(hourly_usd_per_mwh: pd.Series, index_utc: pd.DatetimeIndex) -> pd.Series:
+    """Spread hourly prices (indexed by hour start, UTC) onto a finer interval grid (each interval takes its
+    hour's price); intervals without an hour are NaN."""
+    hours = pd.DatetimeIndex(index_utc).floor("h")
+    values = hourly_usd_per_mwh.reindex(hours).to_numpy(dtype=float)
+    return pd.Series(values, index=index_utc, name="forecast_usd_per_mwh")
+
+
+def fill_hashprice_gaps(hashprice_usd_per_th_day: pd.Series) -> tuple[pd.Series, list[pd.Timestamp]]:
+    """Carry the last known daily hashprice over missing days (e.g. days without fee data) and say which.
+
+    Returns
+    -------
+    (filled series, dates that were filled)
+    """
+    missing = hashprice_usd_per_th_day.isna()
+    first = hashprice_usd_per_th_day.first_valid_index()
+    if first is None:
+        raise InputError("the hashprice series has no values")
+    missing &= hashprice_usd_per_th_day.index >= first
+    return hashprice_usd_per_th_day.ffill(), list(hashprice_usd_per_th_day.index[missing])
