@@ -49,11 +49,13 @@ def demo_sections() -> list[tuple[str, DemoSection]]:
     """The demo's sections in the order they run (imported lazily so `--help` stays fast)."""
     from hashstack.capital.demo import demo_section as capital_section
     from hashstack.risk.demo import demo_section as risk_section
+    from hashstack.telemetry.demo import demo_section as telemetry_section
 
     return [
         ("economics", economics_section),
         ("capital", capital_section),
         ("risk", risk_section),
+        ("telemetry", telemetry_section),
     ]
 
 
