@@ -25,9 +25,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hashstack.store.duckdb_store import DuckDBStore  # noqa: E402
-from hashstack.store.schema import SAMPLE_COLUMN_NAMES, samples_frame  # noqa: E402
-from hashstack.telemetry.records import MinerSample  # noqa: E402
+from hashstack.store.duckdb_store import DuckDBStore
+from hashstack.store.schema import SAMPLE_COLUMN_NAMES, samples_frame
+from hashstack.telemetry.records import MinerSample
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -148,7 +148,8 @@ def main() -> None:
         f"| `append_samples`, {args.batches} pandas batches of {args.batch_rows:,} samples "
         f"(all 25 columns incl. 4 array columns) | **{ing['rate']:,.0f} samples/s** "
         f"({ing['rows']:,} in {ing['seconds']:.2f} s) |",
-        f"| peer, same run: row-by-row `executemany` INSERT (5,000-row slice) | {ing['row_by_row_rate']:,.0f} samples/s |",
+        "| peer, same run: row-by-row `executemany` INSERT (5,000-row slice) | "
+        f"{ing['row_by_row_rate']:,.0f} samples/s |",
         f"| `samples_frame` of 5,000 `MinerSample` records (collector's per-poll conversion) | "
         f"{ing['frame_5000_s'] * 1000:.0f} ms |",
         f"| fleet overview, 30 days x 5,000 miners ({ov['rows'] / 1e6:.1f} M roll-up rows), best of 3, "

@@ -39,7 +39,6 @@ async def hashstack_poll(addresses: list[str], concurrency: int) -> tuple[float,
 
 
 async def pyasic_poll(addresses: list[str]) -> tuple[float, float, int]:
-    import pyasic
 
     from pyasic.network import MinerNetwork
 
