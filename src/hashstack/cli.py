@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from hashstack import __version__
+from hashstack.cli_context import JsonFlag, settings_of
 from hashstack.config import Settings
 from hashstack.console import stderr
 from hashstack.errors import HashstackError
@@ -28,13 +29,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
-
-
-def settings_of(ctx: typer.Context) -> Settings:
-    """The settings object built once in the callback."""
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else Settings.from_env()
 
 
 @app.callback()
@@ -262,6 +256,15 @@ def demo(
 from hashstack.telemetry.simulator.cli import app as sim_app  # noqa: E402
 
 app.add_typer(sim_app, name="sim")
+
+from hashstack.telemetry.cli import collect, control_app  # noqa: E402
+
+app.command()(collect)
+app.add_typer(control_app, name="control")
+
+from hashstack.power.cli import app as power_app  # noqa: E402
+
+app.add_typer(power_app, name="power")
 
 from hashstack.capital.cli import app as capital_app  # noqa: E402
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hashstack.cli import JsonFlag, settings_of
+from hashstack.cli_context import JsonFlag, settings_of
 from hashstack.errors import InputError
 
 if TYPE_CHECKING:
