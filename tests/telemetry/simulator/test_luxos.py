@@ -131,8 +131,13 @@ def test_select_profile(dialect: LuxosDialect) -> None:
         select_profile(profs, "fastest")
 
 
-def test_replies_are_cached_per_tick(dialect: LuxosDialect) -> None:
+def test_replies_are_cached_until_the_state_changes(dialect: LuxosDialect) -> None:
     a = dialect.handle(0, b'{"command":"stats"}', "W", 0.0)
-    assert dialect.handle(0, b'{"command":"stats"}', "W", 0.0) is a
-    dialect.model.step(1.0)
-    assert dialect.handle(0, b'{"command":"stats"}', "W", 0.0) is not a
+    assert (0, "stats", True) in dialect._cache
+    assert dialect.handle(0, b'{"command":"stats"}', "W", 0.0) == a
+    dialect.model.step(1.0)  # new tick: new noise on the 5 s hash rate
+    assert dialect.handle(0, b'{"command":"stats"}', "W", 0.0) != a
+    c = json.loads(dialect.handle(0, b'{"command":"config"}', "W", 0.0)[:-1])
+    dialect.model.set_profile(0, "400MHz")  # a control invalidates the cache at once
+    d = json.loads(dialect.handle(0, b'{"command":"config"}', "W", 0.0)[:-1])
+    assert (c["CONFIG"][0]["Profile"], d["CONFIG"][0]["Profile"]) == ("default", "400MHz")

@@ -264,6 +264,9 @@ class FleetModel:
         self.records: list[FailureRecord] = []
         self._new_records: list[FailureRecord] = []
         self.tick = 0
+        self.version = 0
+        self._snap: dict[str, list] = {}
+        self._snap_version = -1
         self._operating_point()
 
     # ---- inputs ------------------------------------------------------------------------------
@@ -336,6 +339,7 @@ class FleetModel:
     # ---- dynamics ----------------------------------------------------------------------------
     def _operating_point(self) -> None:
         """Hash rate and power of every board from mode, profile, chips and protections."""
+        self.version += 1
         fs = self.failures
         rebooting = self.reboot_until > self.now_ts_utc_s
         hashing = (self.mode == MINING) & ~self.overtemp & ~rebooting
@@ -373,6 +377,7 @@ class FleetModel:
             self._substep(sub)
         self.noise = 1.0 + 0.015 * self.rng.standard_normal(self.n)
         self.tick += 1
+        self.version += 1
 
     def _substep(self, dt: float) -> None:
         fs = self.failures
@@ -529,32 +534,48 @@ class FleetModel:
         return out
 
     # ---- readings ----------------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, list]:
+        """Every miner's reportable values as Python lists, built once per state version (vectorised)."""
+        if self._snap_version == self.version:
+            return self._snap
+        bad = self.sensor_failed | self.sensor_glitch
+        boards = self.board_hash_ths * self.noise[:, None]
+        rebooting = self.reboot_until > self.now_ts_utc_s
+        mode = np.where(rebooting, "rebooting", np.array(["mining", "sleeping", "", "dead"])[self.mode])
+        prof_w = np.array([self._profiles[m][k].power_w for m, k in zip(self.model_id, self.profile_idx, strict=True)])
+        self._snap = {
+            "mode": mode.tolist(), "overtemp": self.overtemp.tolist(),
+            "uptime": np.maximum(self.now_ts_utc_s - self.boot_ts, 0.0).tolist(),
+            "hashrate": boards.sum(axis=1).tolist(),
+            "avg": np.where(self.mining_s > 0, self.work_th / np.maximum(self.mining_s, 1e-9), 0.0).tolist(),
+            "ideal": np.where(self.mode == MINING, self.h_nom * self.freq / self.f0, 0.0).tolist(),
+            "boards": boards.tolist(), "chips": self.chips.tolist(),
+            "pcb": np.where(bad, self.sensor_value, self.pcb_c + self.sensor_offset_c).round(1).tolist(),
+            "chip": np.where(bad, self.sensor_value, self.chip_c + self.sensor_offset_c).round(1).tolist(),
+            "hw": self.hw.astype(np.int64).tolist(), "hw_total": self.hw.sum(axis=1).astype(np.int64).tolist(),
+            "rpm": np.rint(self.fan_rpm).astype(np.int64).tolist(),
+            "fan_pct": np.rint(self.fan_pct).astype(np.int64).tolist(),
+            "power": self.power_w.tolist(), "power_limit": prof_w.tolist(), "psu_v": self.psu_v.tolist(),
+            "inlet": self.inlet_c().tolist(), "accepted": self.accepted.astype(np.int64).tolist(),
+            "rejected": self.rejected.astype(np.int64).tolist(), "freq": self.freq.astype(np.int64).tolist(),
+        }
+        self._snap_version = self.version
+        return self._snap
+
     def reading(self, i: int) -> MinerReading:
         """What miner ``i``'s controller reports now."""
         spec = self.specs[i]
-        nb = spec.n_boards
-        shown_pcb = np.where(self.sensor_failed[i] | self.sensor_glitch[i], self.sensor_value[i],
-                             self.pcb_c[i] + self.sensor_offset_c[i])[:nb]
-        shown_chip = np.where(self.sensor_failed[i] | self.sensor_glitch[i], self.sensor_value[i],
-                              self.chip_c[i] + self.sensor_offset_c[i])[:nb]
-        boards = self.board_hash_ths[i, :nb] * self.noise[i]
-        h_ideal = float(self.h_nom[i] * self.freq[i] / self.f0[i]) if self.mode[i] == MINING else 0.0
-        uptime = max(float(self.now_ts_utc_s - self.boot_ts[i]), 0.0)
-        avg = float(self.work_th[i] / self.mining_s[i]) if self.mining_s[i] > 0 else 0.0
-        mode = MODE_NAMES[int(self.mode[i])]
-        if self.reboot_until[i] > self.now_ts_utc_s:
-            mode = "rebooting"
+        nb, nf = spec.n_boards, spec.n_fans
+        s = self._snapshot()
         return MinerReading(
-            index=i, model=spec.model, mode=mode, overtemp=bool(self.overtemp[i]), ts_utc_s=self.now_ts_utc_s,
-            uptime_s=uptime, hashrate_ths=float(boards.sum()), hashrate_avg_ths=avg, hashrate_ideal_ths=h_ideal,
-            board_hashrate_ths=tuple(float(x) for x in boards),
-            board_chips=tuple(int(x) for x in self.chips[i, :nb]), chips_per_board=int(spec.chips_per_board),
-            board_pcb_c=tuple(tuple(round(float(x), 1) for x in row) for row in shown_pcb),
-            board_chip_c=tuple(tuple(round(float(x), 1) for x in row) for row in shown_chip),
-            board_hw_errors=tuple(int(x) for x in self.hw[i, :nb]),
-            fan_rpm=tuple(round(x) for x in self.fan_rpm[i, :spec.n_fans]), fan_pct=round(self.fan_pct[i]),
-            power_w=float(self.power_w[i]), power_limit_w=float(self.active_profile(i).power_w),
-            psu_voltage_v=float(self.psu_v[i]), inlet_c=float(self.inlet_c()[i]),
-            hw_errors=int(self.hw[i].sum()), accepted=int(self.accepted[i]), rejected=int(self.rejected[i]),
-            profile=self.active_profile(i).name, frequency_mhz=int(self.freq[i]),
+            index=i, model=spec.model, mode=s["mode"][i], overtemp=s["overtemp"][i], ts_utc_s=self.now_ts_utc_s,
+            uptime_s=s["uptime"][i], hashrate_ths=s["hashrate"][i], hashrate_avg_ths=s["avg"][i],
+            hashrate_ideal_ths=s["ideal"][i], board_hashrate_ths=tuple(s["boards"][i][:nb]),
+            board_chips=tuple(s["chips"][i][:nb]), chips_per_board=spec.chips_per_board,
+            board_pcb_c=tuple(tuple(row) for row in s["pcb"][i][:nb]),
+            board_chip_c=tuple(tuple(row) for row in s["chip"][i][:nb]),
+            board_hw_errors=tuple(s["hw"][i][:nb]), fan_rpm=tuple(s["rpm"][i][:nf]), fan_pct=s["fan_pct"][i],
+            power_w=s["power"][i], power_limit_w=s["power_limit"][i], psu_voltage_v=s["psu_v"][i],
+            inlet_c=s["inlet"][i], hw_errors=s["hw_total"][i], accepted=s["accepted"][i],
+            rejected=s["rejected"][i], profile=self.active_profile(i).name, frequency_mhz=s["freq"][i],
         )

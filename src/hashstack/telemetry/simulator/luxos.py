@@ -36,6 +36,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Callable
@@ -101,7 +102,8 @@ class LuxosDialect:
         self._rng = np.random.default_rng([seed, 0x5E55])
         self._sessions: dict[int, _Session] = {}
         self._cache: dict[tuple[int, str, bool], bytes] = {}
-        self._cache_tick = -1
+        self._readings: dict[int, MinerReading] = {}
+        self._cache_version = -1
         self._atm = [False] * model.n
         self._handlers: dict[str, Callable[[int, MinerReading, list[str]], dict[str, Any]]] = {
             "version": self._version, "summary": self._summary, "devs": self._devs, "stats": self._stats,
@@ -113,9 +115,10 @@ class LuxosDialect:
     # ---- framing -----------------------------------------------------------------------------
     def handle(self, i: int, request: bytes, group: str, now_wall_s: float) -> bytes:
         """Reply bytes (NUL-terminated) to one complete request from a client in access ``group``."""
-        if self.model.tick != self._cache_tick:
+        if self.model.version != self._cache_version:
             self._cache.clear()
-            self._cache_tick = self.model.tick
+            self._readings.clear()
+            self._cache_version = self.model.version
         text = request.decode("utf-8", errors="replace").strip().rstrip("\x00")
         if not text.startswith("{"):
             text_cmd, _, text_param = text.partition("|")
@@ -131,30 +134,44 @@ class LuxosDialect:
         param = obj.get("parameter", "")
         param = "" if param is None else str(param).lower() if isinstance(param, bool) else str(param)
         if "+" not in command:
-            key = (i, command, group == "W")
-            if not param and command in READ_COMMANDS and command != "session":
-                cached = self._cache.get(key)
-                if cached is None:
-                    cached = self._encode(self._dispatch_one(i, command, param, group, now_wall_s))
-                    self._cache[key] = cached
-                return cached
-            return self._encode(self._dispatch_one(i, command, param, group, now_wall_s))
-        out: dict[str, Any] = {}
+            return self._reply_bytes(i, command, param, group, now_wall_s) + b"\x00"
+        parts: list[bytes] = []
+        seen: set[str] = set()
         for part in command.split("+"):
             part = part.strip()
-            if part in out:
+            if part in seen:
                 continue
+            seen.add(part)
             if part not in READ_COMMANDS:
                 # cgminer: only read-only report commands may be joined
-                out[part] = [self._status("E", 45, f"Access denied to '{part}' command")]
+                body = self._json(self._status("E", 45, f"Access denied to '{part}' command"))
             else:
-                out[part] = [self._dispatch_one(i, part, param, group, now_wall_s)]
-        out["id"] = 1
-        return self._encode(out)
+                body = self._reply_bytes(i, part, param, group, now_wall_s)
+            parts.append(b'"' + part.encode() + b'":[' + body + b"]")
+        return b"{" + b",".join(parts) + b',"id":1}\x00'
+
+    def _reply_bytes(self, i: int, command: str, param: str, group: str, now: float) -> bytes:
+        """One command's JSON reply (no NUL); read-only replies without parameters are cached."""
+        if param or command not in READ_COMMANDS or command == "session":
+            return self._json(self._dispatch_one(i, command, param, group, now))
+        key = (i, command, group == "W")
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._json(self._dispatch_one(i, command, param, group, now))
+        return cached
+
+    def _reading(self, i: int) -> MinerReading:
+        r = self._readings.get(i)
+        if r is None:
+            r = self._readings[i] = self.model.reading(i)
+        return r
 
     @staticmethod
-    def _encode(obj: dict[str, Any]) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode() + b"\x00"
+    def _json(obj: dict[str, Any]) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    def _encode(self, obj: dict[str, Any]) -> bytes:
+        return self._json(obj) + b"\x00"
 
     def _status(self, letter: str, code: int, msg: str, **extra: Any) -> dict[str, Any]:
         return {"STATUS": [{"STATUS": letter, "When": int(self.model.now_ts_utc_s), "Code": code, "Msg": msg,
@@ -177,7 +194,7 @@ class LuxosDialect:
         handler = self._handlers.get(command)
         if handler is None:
             return self._status("E", 14, "Invalid command")
-        return handler(i, self.model.reading(i), [p for p in param.split(",") if p != ""])
+        return handler(i, self._reading(i), [p for p in param.split(",") if p != ""])
 
     # ---- sessions and privileged commands ----------------------------------------------------
     def _live_session(self, i: int, now: float) -> _Session | None:
@@ -316,8 +333,8 @@ class LuxosDialect:
             chip = r.board_chip_c[b] if alive else (0.0,) * 4
             body[f"temp{n}"] = round(max(pcb))
             body[f"temp2_{n}"] = round(max(chip))
-            body[f"temp_pcb{n}"] = "-".join(str(round(t)) for t in pcb)
-            body[f"temp_chip{n}"] = "-".join(str(round(t)) for t in chip)
+            body[f"temp_pcb{n}"] = "-".join("%.0f" % t for t in pcb)  # noqa: UP031 (hot path)
+            body[f"temp_chip{n}"] = "-".join("%.0f" % t for t in chip)  # noqa: UP031
         return self._status("S", 70, "CGMiner stats", STATS=[head, body])
 
     def _pools(self, i: int, r: MinerReading, _: list[str]) -> dict[str, Any]:
@@ -448,6 +465,7 @@ def _pct(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 4) if whole > 0 else 0.0
 
 
+@functools.lru_cache(maxsize=4096)
 def _chip_string(alive: int, total: int) -> str:
     marks = "o" * alive + "x" * max(total - alive, 0)
     return " " + " ".join(marks[k:k + 8] for k in range(0, len(marks), 8))
