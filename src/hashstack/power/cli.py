@@ -8,11 +8,8 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from hashstack.cli_context import JsonFlag
 from hashstack.errors import InputError
-
-# The same alias as hashstack.cli.JsonFlag, defined here so this module never imports the root CLI
-# (which imports this module: `python -m hashstack.cli` would otherwise hit a circular import).
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 
 app = typer.Typer(help="Optimal power allocation across a mixed fleet, and the site power curve.",
                   no_args_is_help=True)

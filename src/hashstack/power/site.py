@@ -164,9 +164,10 @@ class SiteFleet:
     container : container of each miner ("" = directly under the site), ``(n_miners,)``
     hashrate_ths, power_w : operating points after derating, ``(n_miners, n_points + 1)``, NaN = not
         available [TH/s], [W]
-    stock_hashrate_ths, stock_power_w : each miner's configured point from the site file, ``(n_miners,)``
-        (NaN where derating puts it out of reach) [TH/s], [W]
+    stock_hashrate_ths, stock_power_w : each miner's configured point from the site file, capped at its
+        derated ceiling (NaN where the machine cannot run at all), ``(n_miners,)`` [TH/s], [W]
     tree : the nested caps (site, transformers, containers)
+    nameplate_power_w : summed power of every machine at its configured point, before derating [W]
     """
 
     model: tuple[str, ...]
@@ -176,16 +177,12 @@ class SiteFleet:
     stock_hashrate_ths: FloatArray
     stock_power_w: FloatArray
     tree: CapTree
+    nameplate_power_w: float
 
     @property
     def n_miners(self) -> int:
         """Number of miners."""
         return len(self.model)
-
-    @property
-    def nameplate_power_w(self) -> float:
-        """Summed power at every miner's configured point [W]."""
-        return float(np.nansum(self.stock_power_w))
 
     @property
     def max_power_w(self) -> float:
@@ -254,6 +251,7 @@ def site_fleet(site: Site, layout: Layout | None = None, *, n_points: int = DEFA
     miner_node_parts = []
     h_parts, p_parts, sh_parts, sp_parts = [], [], [], []
     used = dict.fromkeys(remaining, 0)
+    nameplate_w = 0.0
     for model, ci, health, temp, count in rows:
         curve = curves[model]
         h, p = curve.operating_points(n_points)
@@ -264,17 +262,21 @@ def site_fleet(site: Site, layout: Layout | None = None, *, n_points: int = DEFA
         used[model] += count
         sh = fr * curve.hashrate_nominal_ths
         sp = np.asarray(curve.power_w(sh), dtype=float)
-        ceiling = np.nanmax(np.where(np.isnan(dh), -np.inf, dh), axis=1)
-        out = sh > ceiling * (1 + 1e-9)
-        sh_parts.append(np.where(out, np.nan, sh))
-        sp_parts.append(np.where(out, np.nan, sp))
+        nameplate_w += float(sp.sum())
+        # a machine that cannot reach its configured point runs at its ceiling (the top available point)
+        ceiling_h = np.max(np.where(np.isnan(dh), -np.inf, dh), axis=1)
+        ceiling_p = np.max(np.where(np.isnan(dp), -np.inf, dp), axis=1)
+        out = sh > ceiling_h * (1 + 1e-9)
+        dead = ~np.isfinite(ceiling_h)
+        sh_parts.append(np.where(dead, np.nan, np.where(out, ceiling_h, sh)))
+        sp_parts.append(np.where(dead, np.nan, np.where(out, ceiling_p, sp)))
         model_col += [model] * count
         container_col += [layout.containers[ci].name if (layout is not None and ci >= 0) else ""] * count
         miner_node_parts.append(np.full(count, container_node[ci] if ci >= 0 else 0, dtype=np.int64))
     tree = CapTree(tuple(names), np.asarray(parent, dtype=np.int64), np.asarray(caps, dtype=float),
                    np.asarray(thermal, dtype=float), np.concatenate(miner_node_parts))
     return SiteFleet(tuple(model_col), tuple(container_col), np.concatenate(h_parts), np.concatenate(p_parts),
-                     np.concatenate(sh_parts), np.concatenate(sp_parts), tree)
+                     np.concatenate(sh_parts), np.concatenate(sp_parts), tree, nameplate_w)
 
 
 def _same_model(a: str, b: str) -> bool:
