@@ -21,7 +21,7 @@ B = replace(stressed_company(), ticker="OTHER", cash_usd=5e8)
 
 
 def assert_same(x: CompanyPaths, y: CompanyPaths) -> None:
-    for name in ("default_month", "repossession_month", "shortfall_month", "dilution_frac",
+    for name in ("default_month", "repossession_month", "shortfall_month", "liquidation_month", "dilution_frac",
                  "hashrate_debt_ratio", "repossessed_hashrate_frac"):
         np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
 
@@ -70,6 +70,7 @@ def test_summary_by_hand() -> None:
         default_month=np.array([0, 5, 20, 0], dtype=np.int16),
         repossession_month=np.array([0, 0, 3, 0], dtype=np.int16),
         shortfall_month=np.array([0, 2, 10, 20], dtype=np.int16),
+        liquidation_month=np.array([0, 0, 0, 7], dtype=np.int16),
         dilution_frac=np.array([[0, 0], [0.1, 0.1], [0.2, 0.4], [0, 0.5]], dtype=np.float32),
         hashrate_debt_ratio=np.array([[1, 1], [2, 2], [3, 4], [1, 3]], dtype=np.float32),
         repossessed_hashrate_frac=np.array([0, 0, 0.5, 0], dtype=np.float32))
@@ -79,6 +80,8 @@ def test_summary_by_hand() -> None:
     assert s["dilution_mean_frac"] == pytest.approx(0.25)
     assert s["hashrate_debt_ratio_p50"] == pytest.approx(2.0)  # empirical (inverted-CDF) median of 1, 2, 3, 4
     assert s["p_outside_funding"] == 0.75
+    assert s["p_btc_liquidation"] == 0.25
+    assert s["dilution_mean_frac_by_month"] == {12: pytest.approx(0.075), 24: pytest.approx(0.25)}
     assert s["runway_months_p50"] == pytest.approx(15.0)  # median of 25 (never short: horizon + 1), 2, 10, 20
     assert s["repossessed_hashrate_mean_frac"] == pytest.approx(0.125)
 

@@ -132,9 +132,11 @@ def test_btc_loan_margin_call_then_liquidation() -> None:
         arr[:, :] = arr * crash
     p = simulate_company(c, market, np.random.default_rng(1), dtype=np.float64)
     assert np.all(p.default_month == 0)
+    assert np.all(p.liquidation_month == 1)
     np.testing.assert_allclose(p.hashrate_debt_ratio[:, 0], 0.0)  # the loan was repaid from the sale
     c2 = replace(c, btc_held=2000.0)
     p2 = simulate_company(c2, market, np.random.default_rng(1), dtype=np.float64)
+    assert np.all(p2.liquidation_month == 0)
     # topped up to 50 % LTV: 50e6 / (0.5 x 50,000) = 2000 BTC pledged; the loan is still there
     np.testing.assert_allclose(p2.hashrate_debt_ratio[:, 0], 50e6 / (1e6 * 8 * 17 / 20), rtol=1e-5)
 

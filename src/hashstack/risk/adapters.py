@@ -167,6 +167,8 @@ def adapt_capital(company: Company, at: date, market: MarketParams,
                        f"{1 + a.conversion_premium_frac:g}, issued {latest.start_date})")
     assumed.append(f"equity_beta = {a.equity_beta:g}, equity_idio_sd_annual = {a.equity_idio_sd_annual:g}")
     assumed.append(f"other_opex_usd_per_month = {a.other_opex_usd_per_th_month:g} USD/TH/month x hash rate")
+    if not any(k in ov for k in ("hashrate_growth_ths_per_month", "ai_revenue_usd_per_month")):
+        assumed.append("no growth plan and no AI/HPC revenue (not in the records; set them with overrides)")
 
     asic: list[AsicLoan] = []
     btcl: list[BtcLoan] = []

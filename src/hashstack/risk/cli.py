@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -51,7 +52,7 @@ def dask_executor(address: str | None = None, local_workers: int = 0) -> Iterato
         from distributed import Client, LocalCluster
 
         cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(cluster)
         try:
             yield client

@@ -59,7 +59,7 @@ class StressConfig:
     n_months: int
     seed: int = 0
     block_paths: int = DEFAULT_BLOCK_PATHS
-    chunk_blocks: int = 4
+    chunk_blocks: int = 2
     policy: FundingPolicy = field(default_factory=FundingPolicy)
 
     def __post_init__(self) -> None:
@@ -110,6 +110,7 @@ def _concat(parts: Sequence[CompanyPaths]) -> CompanyPaths:
         default_month=np.concatenate([p.default_month for p in parts]),
         repossession_month=np.concatenate([p.repossession_month for p in parts]),
         shortfall_month=np.concatenate([p.shortfall_month for p in parts]),
+        liquidation_month=np.concatenate([p.liquidation_month for p in parts]),
         dilution_frac=np.concatenate([p.dilution_frac for p in parts]),
         hashrate_debt_ratio=np.concatenate([p.hashrate_debt_ratio for p in parts]),
         repossessed_hashrate_frac=np.concatenate([p.repossessed_hashrate_frac for p in parts]),
@@ -216,7 +217,8 @@ def summarise(p: CompanyPaths, n_months: int) -> dict[str, Any]:
     Returns
     -------
     dict with ``p_default`` and ``p_repossession`` (by the horizon), ``p_default_by_month`` (at each
-    snapshot month), ``dilution_mean_frac`` and ``dilution_p95_frac`` (horizon), the hashrate-debt ratio
+    snapshot month), ``dilution_mean_frac`` and ``dilution_p95_frac`` (horizon) and
+    ``dilution_mean_frac_by_month``, ``p_btc_liquidation`` (a lender sold pledged BTC), the hashrate-debt ratio
     quantiles ``hashrate_debt_ratio_p10/p50/p90`` (horizon; frozen at default on defaulted paths),
     ``hashrate_debt_ratio_p50_by_month``, ``p_outside_funding`` (needed BTC sales, refinancing or new
     shares), ``runway_months_p50`` (median month of the first such need; paths never short count as
@@ -235,6 +237,8 @@ def summarise(p: CompanyPaths, n_months: int) -> dict[str, Any]:
         "p_repossession": float(np.mean(rm > 0)),
         "p_default_by_month": p_def_by,
         "dilution_mean_frac": float(np.mean(p.dilution_frac[:, -1], dtype=np.float64)),
+        "dilution_mean_frac_by_month": {int(m): float(np.mean(p.dilution_frac[:, k], dtype=np.float64))
+                                        for k, m in enumerate(p.snapshot_months)},
         "dilution_p95_frac": _quantile(p.dilution_frac[:, -1], 0.95),
         "hashrate_debt_ratio_p10": _quantile(hdr_final, 0.10),
         "hashrate_debt_ratio_p50": _quantile(hdr_final, 0.50),
@@ -242,6 +246,7 @@ def summarise(p: CompanyPaths, n_months: int) -> dict[str, Any]:
         "hashrate_debt_ratio_p50_by_month": {int(m): _quantile(p.hashrate_debt_ratio[:, k], 0.5)
                                               for k, m in enumerate(p.snapshot_months)},
         "p_outside_funding": float(np.mean(sm > 0)),
+        "p_btc_liquidation": float(np.mean(p.liquidation_month > 0)),
         "runway_months_p50": float(np.median(runway)),
         "repossessed_hashrate_mean_frac": float(np.mean(p.repossessed_hashrate_frac, dtype=np.float64)),
     }

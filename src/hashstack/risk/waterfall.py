@@ -98,6 +98,7 @@ class CompanyPaths:
     repossession_month : month of the first repossession, 0 if none, ``(n_paths,)`` int16
     shortfall_month : first month that needed outside funding (BTC sale, refinancing, shares), 0 if none:
         the cash runway, ``(n_paths,)`` int16
+    liquidation_month : month a lender first sold pledged BTC, 0 if never, ``(n_paths,)`` int16
     dilution_frac : ``1 - shares_0 / shares_t`` [-], ``(n_paths, n_snapshots)`` float32
     hashrate_debt_ratio : total debt / market value of active hash power [-], inf with no hash power,
         ``(n_paths, n_snapshots)`` float32
@@ -109,6 +110,7 @@ class CompanyPaths:
     default_month: npt.NDArray[np.int16]
     repossession_month: npt.NDArray[np.int16]
     shortfall_month: npt.NDArray[np.int16]
+    liquidation_month: npt.NDArray[np.int16]
     dilution_frac: npt.NDArray[np.float32]
     hashrate_debt_ratio: npt.NDArray[np.float32]
     repossessed_hashrate_frac: npt.NDArray[np.float32]
@@ -172,6 +174,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
     default_month = np.zeros(n, dtype=np.int16)
     repo_month = np.zeros(n, dtype=np.int16)
     short_month = np.zeros(n, dtype=np.int16)
+    liq_month = np.zeros(n, dtype=np.int16)
     dil = np.zeros((n, len(snaps)), dtype=np.float32)
     hdr = np.zeros((n, len(snaps)), dtype=np.float32)
     dil_at_def = np.zeros(n, dtype=np.float32)
@@ -297,6 +300,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                         # still above the liquidation LTV: the lender sells the collateral
                         cash += np.where(liq, coll_value - bal, zeros)  # excess back, or deficiency owed
                         claims.append(np.where(liq, bal, zeros))
+                        liq_month[liq & alive & (liq_month == 0)] = m
                         bal[liq] = 0
                         coll[liq] = 0
                     # between the thresholds: pay the rest of the gap down in cash
@@ -412,6 +416,6 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
     repossessed = (lost / ft(c.hashrate_ths)) if c.hashrate_ths > 0 else np.zeros(n, dtype=ft)
     return CompanyPaths(
         ticker=c.ticker, snapshot_months=snaps, default_month=default_month, repossession_month=repo_month,
-        shortfall_month=short_month, dilution_frac=dil, hashrate_debt_ratio=hdr,
+        shortfall_month=short_month, liquidation_month=liq_month, dilution_frac=dil, hashrate_debt_ratio=hdr,
         repossessed_hashrate_frac=np.asarray(repossessed, dtype=np.float32),
     )
