@@ -51,11 +51,13 @@ def demo_sections() -> list[tuple[str, DemoSection]]:
     from hashstack.power.demo import demo_section as power_section
     from hashstack.risk.demo import demo_section as risk_section
     from hashstack.telemetry.demo import demo_section as telemetry_section
+    from hashstack.telemetry.simulator.demo import demo_section as simulator_section
 
     return [
         ("economics", economics_section),
         ("capital", capital_section),
         ("risk", risk_section),
+        ("simulator", simulator_section),
         ("telemetry", telemetry_section),
         ("power", power_section),
     ]

@@ -268,6 +268,23 @@ class FleetModel:
         self._snap: dict[str, list] = {}
         self._snap_version = -1
         self._operating_point()
+        self._settle()
+
+    def _settle(self, n_iter: int = 120) -> None:
+        """Start from thermal equilibrium: iterate steady temperatures and the fan controller at t0.
+
+        Deterministic (no random draws); a simulated machine starts as one that has been running,
+        not as a cold box.
+        """
+        inlet = self.inlet_c()
+        for _ in range(n_iter):
+            self._operating_point()
+            flow = airflow_frac(self.fan_rpm, self.fan_present)
+            self.pcb_c, self.chip_c = steady_board_temps_c(inlet, self.board_w.sum(axis=1), self.board_w,
+                                                           self.p_nom, self.n_boards, flow, self.liquid)
+            hottest = np.where(self.board_present[:, :, None], self.pcb_c, -np.inf).max(axis=(1, 2))
+            self.fan_pct = fan_command_pct(self.fan_pct, hottest, self.temp_control, 30.0)
+            self.fan_rpm = np.where(self.fan_present, FAN_RPM_MAX * self.fan_pct[:, None] / 100.0, 0.0)
 
     # ---- inputs ------------------------------------------------------------------------------
     def inlet_c(self) -> npt.NDArray[np.float64]:
