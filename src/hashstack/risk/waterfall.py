@@ -189,6 +189,9 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
     refi_due = np.zeros(n, dtype=np.int16)
     refi_rate_m = float(pol.refinance_rate_annual_frac / 12.0)
     all_short_seen = False  # every path has had its first shortfall: stop tracking
+    interest = np.zeros(n, dtype=ft)  # monthly interest on BTC loans, convertibles, bullet and refinanced debt
+    stale = True  # those balances changed since ``interest`` was summed
+    btc_left = c.btc_held > 0 or bool(c.btc_loans)  # treasury BTC can exist (held, or returned collateral)
     zeros = np.zeros(n, dtype=ft)
 
     def debt_ratio(asic_px: npt.NDArray[np.floating], idx: npt.NDArray[np.intp] | None = None
@@ -262,18 +265,25 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                 flow -= pay
                 if m == a.term_months:
                     claims.append(pay)
-            for bal, _coll, b in btcl:
-                flow -= bal * ft(b.rate_annual_frac / 12.0)
-            for bal, v in conv:
-                flow -= bal * ft(v.coupon_annual_frac / 12.0)
+            if stale:  # balances that change only on events: their interest is summed once per change
+                interest[:] = 0
+                for bal, _coll, b in btcl:
+                    interest += bal * ft(b.rate_annual_frac / 12.0)
+                for bal, v in conv:
+                    interest += bal * ft(v.coupon_annual_frac / 12.0)
+                for bal, d in term:
+                    if d.amortisation_usd_per_month <= 0:
+                        interest += bal * ft(d.rate_annual_frac / 12.0)
+                interest += refi_bal * ft(refi_rate_m)
+                stale = False
+            flow -= interest
             for bal, d in term:
-                flow -= bal * ft(d.rate_annual_frac / 12.0)
-                if d.amortisation_usd_per_month > 0 and m < d.maturity_month:
-                    pay = np.minimum(bal, ft(d.amortisation_usd_per_month))
-                    bal -= pay
-                    flow -= pay
-            if refi_bal.any():
-                flow -= refi_bal * ft(refi_rate_m)
+                if d.amortisation_usd_per_month > 0:
+                    flow -= bal * ft(d.rate_annual_frac / 12.0)
+                    if m < d.maturity_month:
+                        pay = np.minimum(bal, ft(d.amortisation_usd_per_month))
+                        bal -= pay
+                        flow -= pay
             cash += flow
             cash -= ft(fixed_out)
             due = None  # principal falling due this month (refinanceable)
@@ -286,6 +296,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     btc += coll
                     bal[:] = 0
                     coll[:] = 0
+                    stale = True
                     continue
                 call = bal > ft(b.margin_call_ltv_frac) * coll * price
                 if call.any():
@@ -303,11 +314,13 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                         liq_month[liq & alive & (liq_month == 0)] = m
                         bal[liq] = 0
                         coll[liq] = 0
+                        stale = True
                     # between the thresholds: pay the rest of the gap down in cash
                     gap = np.where(call & ~liq, np.maximum(bal - ft(b.reset_ltv_frac) * coll_value, 0), zeros)
                     bal -= gap
                     cash -= gap
                     claims.append(gap)
+                    stale = True
 
             # 5. ASIC loan covenants (collateral marked to the ASIC price)
             for bal, a in asic:
@@ -339,6 +352,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cash -= amount
                     due = amount if due is None else due + amount
                     bal -= amount
+                    stale = True
                 if m == v.maturity_month:
                     converts = share_price() > ft(v.conversion_price_usd)
                     shares += np.where(converts, bal / ft(v.conversion_price_usd), zeros)
@@ -346,11 +360,13 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cash -= repay
                     due = repay if due is None else due + repay
                     bal[:] = 0
+                    stale = True
             for bal, d in term:
                 if m == d.maturity_month:
                     cash -= bal
                     due = bal.copy() if due is None else due + bal
                     bal[:] = 0
+                    stale = True
             if refi_bal.any():
                 falls = refi_due == m
                 if falls.any():
@@ -358,6 +374,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cash -= amount
                     due = amount if due is None else due + amount
                     refi_bal -= amount
+                    stale = True
 
             # 7. funding of the shortfall
             short = ft(min_cash) - cash
@@ -367,7 +384,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     needs = (short > 0) & alive & (short_month == 0)
                     short_month[needs] = m
                     all_short_seen = bool(np.all(short_month > 0))
-                if c.btc_held > 0:
+                if btc_left and np.any(btc > 0):
                     net_px = price * ft(1.0 - pol.btc_sale_haircut_frac)
                     sale = np.minimum(short, btc * net_px)
                     btc -= sale / net_px
@@ -382,6 +399,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     ok = mcap >= amount * ft(pol.refinance_min_market_cap_multiple)
                     refi = np.where(ok, amount, zeros)
                     refi_bal += refi
+                    stale = True
                     refi_due[refi > 0] = m + pol.refinance_term_months
                     cash += refi
                     short -= refi
@@ -390,7 +408,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     shares += issue / (sp * ft(1.0 - pol.equity_discount_frac))
                     cash += issue
                     short -= issue
-                unfunded = short > np.maximum(ft(1e-6) * np.abs(cash), ft(1.0))
+                unfunded = short > ft(1.0)  # funded amounts are subtracted exactly: 0 when funded
                 if unfunded.any():
                     # with no debt there is no creditor to default to: costs are cut instead
                     debt_free = unfunded & (total_debt() <= 0)
