@@ -48,6 +48,7 @@ def economics_section(settings: Settings, workdir: Path, quiet: bool) -> dict[st
 def demo_sections() -> list[tuple[str, DemoSection]]:
     """The demo's sections in the order they run (imported lazily so `--help` stays fast)."""
     from hashstack.capital.demo import demo_section as capital_section
+    from hashstack.energy.curtail_demo import demo_section as curtailment_section
     from hashstack.power.demo import demo_section as power_section
     from hashstack.risk.demo import demo_section as risk_section
     from hashstack.telemetry.demo import demo_section as telemetry_section
@@ -60,6 +61,7 @@ def demo_sections() -> list[tuple[str, DemoSection]]:
         ("simulator", simulator_section),
         ("telemetry", telemetry_section),
         ("power", power_section),
+        ("curtailment", curtailment_section),
     ]
 
 

@@ -20,7 +20,9 @@ realised prices and the realised daily hashprice. Decisions use only what was kn
 4CP windows, when given, are a higher-priority cap (:mod:`hashstack.energy.arbitration`) for every
 strategy but always-on, and a known cap for perfect foresight.
 
-Captured share of perfect foresight: ``(margin - margin_always_on) / (margin_perfect - margin_always_on)``.
+Captured share of perfect foresight: ``(margin - margin_always_on) / (margin_perfect - margin_always_on)``,
+with each margin net of the transmission charge its 4CP-interval load sets when 4CP intervals are given
+(average MW over the summer's four intervals x 1000 x the postage-stamp rate [USD/kW-yr]).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashstack.energy.arbitration import FOURCP, REALTIME, SCHEDULE, ProgramRequest, arbitrate
+from hashstack.energy.fourcp import TRANSMISSION_RATE_USD_PER_KW_YEAR
 from hashstack.energy.power_curve import PowerCurve
 from hashstack.energy.realtime import enforce_limits, realtime_request, threshold_power_w
 from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin, schedule_site
@@ -55,6 +58,9 @@ class StrategyResult:
     captured_frac_of_perfect : share of perfect foresight's gain over always-on [-] (NaN if no gain)
     share_by_driver : fraction of intervals each programme drove [-]
     fourcp_mw_avg : mean site power over the period's 4CP intervals [MW] (NaN without 4CP data)
+    transmission_usd : next year's transmission charge set by those intervals,
+        ``fourcp_mw_avg x 1000 x rate`` [USD] (0 without 4CP data)
+    net_margin_usd : margin minus that transmission charge [USD]
     """
 
     strategy: str
@@ -63,6 +69,8 @@ class StrategyResult:
     captured_frac_of_perfect: float
     share_by_driver: dict[str, float] = field(default_factory=dict)
     fourcp_mw_avg: float = float("nan")
+    transmission_usd: float = 0.0
+    net_margin_usd: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -158,6 +166,7 @@ def run_backtest(
     fourcp_intervals_utc: Sequence[pd.Timestamp] = (),
     strategies: Sequence[str] = STRATEGIES,
     lookahead_intervals: int = 48,
+    transmission_rate_usd_per_kw_year: float = TRANSMISSION_RATE_USD_PER_KW_YEAR,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BacktestResult:
     """Backtest strategies on realised prices (see the module docstring).
@@ -176,6 +185,7 @@ def run_backtest(
     fourcp_intervals_utc : the period's actual 4CP interval starts (for perfect foresight and scoring)
     strategies : which strategies to run; ``perfect`` is always run for the captured share
     lookahead_intervals : intervals beyond the day each daily MILP sees (the kept plan is the day's)
+    transmission_rate_usd_per_kw_year : rate that prices the site's load in the 4CP intervals [USD/kW-yr]
     progress : ``progress(strategy, done_days, total_days)``
     """
     idx = pd.DatetimeIndex(price_usd_per_mwh.index)
@@ -276,12 +286,23 @@ def run_backtest(
                               on_threshold_w=limits.on_threshold_w(curve.capacity_w))
         for name, p in powers.items()
     }
-    base = margins["always-on"].margin_usd
-    gain_pf = margins["perfect"].margin_usd - base
+    fourcp_mw = {
+        name: float(p[fourcp_mask].mean() / 1e6) if fourcp_mask is not None and fourcp_mask.any() else float("nan")
+        for name, p in powers.items()
+    }
+    # the transmission charge the period's 4CP intervals set (one year of it per summer)
+    n_summers = len({t.year for t in fourcp_intervals_utc}) if len(fourcp_intervals_utc) else 0
+    transmission = {
+        name: (fourcp_mw[name] * 1000.0 * transmission_rate_usd_per_kw_year * n_summers if n_summers else 0.0)
+        for name in powers
+    }
+    net = {name: margins[name].margin_usd - transmission[name] for name in powers}
+    base = net["always-on"]
+    gain_pf = net["perfect"] - base
     results = {}
     for name in run:
         m = margins[name]
-        share = (m.margin_usd - base) / gain_pf if gain_pf > 1e-9 else float("nan")
+        share = (net[name] - base) / gain_pf if gain_pf > 1e-9 else float("nan")
         names, counts = np.unique(drivers[name], return_counts=True)
         results[name] = StrategyResult(
             strategy=name,
@@ -289,8 +310,9 @@ def run_backtest(
             avg_price_paid_usd_per_mwh=m.energy_cost_usd / m.energy_mwh if m.energy_mwh > 0 else float("nan"),
             captured_frac_of_perfect=share,
             share_by_driver={str(k): float(v) / price.size for k, v in zip(names, counts, strict=True)},
-            fourcp_mw_avg=float(powers[name][fourcp_mask].mean() / 1e6) if fourcp_mask is not None
-            and fourcp_mask.any() else float("nan"),
+            fourcp_mw_avg=fourcp_mw[name],
+            transmission_usd=transmission[name],
+            net_margin_usd=net[name],
         )
     return BacktestResult(
         results=results,
