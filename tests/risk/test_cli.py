@@ -70,6 +70,22 @@ def test_dask_local_cluster_gives_identical_results() -> None:
     np.testing.assert_array_equal(local.paths[0].dilution_frac, remote.paths[0].dilution_frac)
 
 
+@pytest.mark.slow
+def test_dask_address_of_a_running_scheduler() -> None:
+    """--dask-address: a scheduler started here on loopback (threads), reached by its address."""
+    from distributed import LocalCluster
+
+    market = market_params_from_calibration(shipped_market_calibration())
+    cfg = StressConfig(n_paths=300, n_months=12, seed=9, block_paths=100, chunk_blocks=1)
+    local = run_stress([stressed_company()], market, cfg)
+    with LocalCluster(n_workers=1, processes=False, host="127.0.0.1", protocol="tcp://",
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        with dask_executor(cluster.scheduler_address) as client:
+            remote = run_stress([stressed_company()], market, cfg, executor=client)
+    np.testing.assert_array_equal(local.paths[0].repossession_month, remote.paths[0].repossession_month)
+
+
 def test_default_run_names_the_companies_it_leaves_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))
     res = CliRunner().invoke(app, ["stress", "--paths", "100", "--months", "12", "--json"])
