@@ -120,6 +120,10 @@ def test_rollup_hand_computed(store: TelemetryStore) -> None:
     assert over.hashrate_ths.tolist() == pytest.approx([155.0, 120.0])
     assert over.power_w.tolist() == pytest.approx([4600.0, 3000.0])
     assert over.efficiency_j_per_th.tolist() == pytest.approx([4600.0 / 155.0, 3000.0 / 120.0])
+    # the maintained fleet totals equal the on-the-fly aggregate of the per-miner roll-ups
+    direct = store.read_fleet_overview(T0, T0 + timedelta(minutes=10), source="samples_5m")
+    assert direct.hashrate_ths.tolist() == pytest.approx(over.hashrate_ths.tolist())
+    assert direct.miners_reporting.tolist() == over.miners_reporting.tolist()
 
 
 def test_retention_keeps_unrolled_raw_and_drops_old(store: TelemetryStore) -> None:
@@ -132,7 +136,7 @@ def test_retention_keeps_unrolled_raw_and_drops_old(store: TelemetryStore) -> No
         "hashrate_ths": [1.0], "power_w": [1.0], "power_source": ["reported"], "temp_chip_max_c": [1.0],
         "fan_speed_min_rpm": [1.0], "hw_errors": [0], "uptime_s": [1.0]}))
     deleted = store.apply_retention(now, RetentionPolicy(raw_keep_days=7, rollup_keep_days=365))
-    assert deleted == {"samples": 1, "samples_5m": 1}
+    assert deleted == {"samples": 1, "samples_5m": 1, "fleet_5m": 1}
     left = store.read_samples()
     assert len(left) == 2  # the 3-day-old and the newest stay raw
     roll = store.read_rollups()

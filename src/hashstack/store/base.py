@@ -79,7 +79,8 @@ class TelemetryStore(abc.ABC):
 
     @abc.abstractmethod
     def append_samples(self, frame: pd.DataFrame) -> int:
-        """Bulk-append a samples frame (columns ``SAMPLE_COLUMN_NAMES``) in one transaction; rows written."""
+        """Bulk-append a batch frame (:func:`~hashstack.store.schema.samples_frame` layout) in one
+        transaction; rows written."""
 
     @abc.abstractmethod
     def append_rollups(self, frame: pd.DataFrame) -> int:
@@ -97,6 +98,10 @@ class TelemetryStore(abc.ABC):
     @abc.abstractmethod
     def rollup(self, now_utc: datetime) -> int:
         """Roll raw samples of every complete 5-minute bucket not yet rolled up; rows upserted."""
+
+    @abc.abstractmethod
+    def refresh_fleet_rollups(self, start_utc: datetime, end_utc: datetime) -> None:
+        """Recompute ``fleet_5m`` totals for buckets in ``[start_utc, end_utc)`` from ``samples_5m``."""
 
     @abc.abstractmethod
     def apply_retention(self, now_utc: datetime, policy: RetentionPolicy | None = None) -> dict[str, int]:
@@ -118,8 +123,9 @@ class TelemetryStore(abc.ABC):
         """5-minute roll-ups in ``[start_utc, end_utc)``."""
 
     @abc.abstractmethod
-    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
-        """Fleet totals per 5-minute bucket from the roll-ups.
+    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime, source: str = "fleet_5m"
+                            ) -> pd.DataFrame:
+        """Fleet totals per 5-minute bucket from the roll-ups (``fleet_5m``, kept by :meth:`rollup`).
 
         Columns: ``bucket_utc``, ``miners_reporting``, ``hashrate_ths`` (sum), ``power_w`` (sum),
         ``efficiency_j_per_th`` (power / hash rate), ``temp_chip_max_c`` (max).

@@ -23,11 +23,18 @@ import duckdb
 import pandas as pd
 
 from hashstack.store.base import SMALL_TABLES, RetentionPolicy, StoreError, TelemetryStore, bucket_floor_utc
-from hashstack.store.queries import fleet_overview_sql, miners_upsert_sql, rollup_sql, where_range
+from hashstack.store.queries import (
+    fleet_overview_sql,
+    fleet_rollup_sql,
+    miners_upsert_sql,
+    rollup_sql,
+    where_range,
+)
 from hashstack.store.schema import (
     CONTROL_COLUMNS,
     FAILURE_COLUMNS,
     SAMPLE_COLUMN_NAMES,
+    batch_select_sql,
     check_samples_frame,
     create_table_sql,
     normalise_list_columns,
@@ -93,7 +100,7 @@ class DuckDBStore(TelemetryStore):
         def work() -> None:
             self.con.register("_poll_batch", frame)
             try:
-                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _poll_batch")
+                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql()} FROM _poll_batch")
                 if len(frame):
                     self.con.execute(miners_upsert_sql("_poll_batch"))
             finally:
@@ -112,7 +119,7 @@ class DuckDBStore(TelemetryStore):
         def work() -> None:
             self.con.register("_append_batch", frame)
             try:
-                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _append_batch")
+                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql()} FROM _append_batch")
             finally:
                 self.con.unregister("_append_batch")
 
@@ -129,6 +136,10 @@ class DuckDBStore(TelemetryStore):
             self.con.register("_rollup_batch", frame)
             try:
                 self.con.execute(f"INSERT INTO samples_5m ({cols}) SELECT {cols} FROM _rollup_batch")
+                if len(frame):
+                    lo = pd.Timestamp(frame.bucket_utc.min()).to_pydatetime()
+                    hi = pd.Timestamp(frame.bucket_utc.max()).to_pydatetime() + timedelta(seconds=1)
+                    self.con.execute(fleet_rollup_sql("?"), [lo, hi])
             finally:
                 self.con.unregister("_rollup_batch")
 
@@ -185,6 +196,7 @@ class DuckDBStore(TelemetryStore):
         def work() -> None:
             before = self._count("samples_5m")
             self.con.execute(rollup_sql("duckdb", "?"), [start, end])
+            self.con.execute(fleet_rollup_sql("?"), [start, end])
             counted.append(self._count("samples_5m") - before)
             self.con.execute("INSERT OR REPLACE INTO store_meta VALUES (?, ?)", [_WATERMARK_KEY, end.isoformat()])
 
@@ -205,7 +217,8 @@ class DuckDBStore(TelemetryStore):
         deleted: dict[str, int] = {}
 
         def work() -> None:
-            for table, col, cut in (("samples", "ts_utc", raw_cut), ("samples_5m", "bucket_utc", roll_cut)):
+            for table, col, cut in (("samples", "ts_utc", raw_cut), ("samples_5m", "bucket_utc", roll_cut),
+                                    ("fleet_5m", "bucket_utc", roll_cut)):
                 before = self._count(table)
                 self.con.execute(f"DELETE FROM {table} WHERE {col} < ?", [cut])
                 deleted[table] = before - self._count(table)
@@ -230,8 +243,15 @@ class DuckDBStore(TelemetryStore):
         where, params = where_range("?", "bucket_utc", start_utc, end_utc, miner_id)
         return self.con.execute(f"SELECT * FROM samples_5m{where} ORDER BY bucket_utc, miner_id", params).df()
 
-    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
-        return self.con.execute(fleet_overview_sql("?"), [start_utc, end_utc]).df()
+    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime, source: str = "fleet_5m"
+                            ) -> pd.DataFrame:
+        return self.con.execute(fleet_overview_sql("?", source), [start_utc, end_utc]).df()
+
+    def refresh_fleet_rollups(self, start_utc: datetime, end_utc: datetime) -> None:
+        def work() -> None:
+            self.con.execute(fleet_rollup_sql("?"), [start_utc, end_utc])
+
+        self._in_transaction(work)
 
     def read_table(self, table: str) -> pd.DataFrame:
         if table not in SMALL_TABLES:

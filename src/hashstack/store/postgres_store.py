@@ -17,13 +17,20 @@ import numpy as np
 import pandas as pd
 
 from hashstack.store.base import SMALL_TABLES, RetentionPolicy, StoreError, TelemetryStore, bucket_floor_utc
-from hashstack.store.queries import fleet_overview_sql, miners_upsert_sql, rollup_sql, where_range
+from hashstack.store.queries import (
+    fleet_overview_sql,
+    fleet_rollup_sql,
+    miners_upsert_sql,
+    rollup_sql,
+    where_range,
+)
 from hashstack.store.schema import (
     CONTROL_COLUMNS,
     FAILURE_COLUMNS,
     ROLLUP_COLUMN_NAMES,
     SAMPLE_COLUMN_NAMES,
     SAMPLE_COLUMNS,
+    batch_rows,
     check_samples_frame,
     create_table_sql,
     normalise_list_columns,
@@ -89,6 +96,11 @@ class PostgresStore(TelemetryStore):
             for row in frame.itertuples(index=False, name=None):
                 copy.write_row([_py(v) for v in row])
 
+    def _copy_batch(self, cur: Any, table: str, frame: pd.DataFrame) -> None:
+        with cur.copy(f"COPY {table} ({', '.join(SAMPLE_COLUMN_NAMES)}) FROM STDIN") as copy:
+            for row in batch_rows(frame):
+                copy.write_row([_py(v) for v in row])
+
     def _query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with self.con.cursor() as cur:
             cur.execute(sql, list(params))
@@ -112,7 +124,7 @@ class PostgresStore(TelemetryStore):
     def _write_poll(self, summary: PollSummary, frame: pd.DataFrame) -> None:
         def work(cur: Any) -> None:
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS _poll_batch (LIKE samples) ON COMMIT DELETE ROWS")
-            self._copy_frame(cur, "_poll_batch", SAMPLE_COLUMN_NAMES, frame)
+            self._copy_batch(cur, "_poll_batch", frame)
             cols = ", ".join(SAMPLE_COLUMN_NAMES)
             cur.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _poll_batch")
             if len(frame):
@@ -125,13 +137,17 @@ class PostgresStore(TelemetryStore):
 
     def append_samples(self, frame: pd.DataFrame) -> int:
         check_samples_frame(frame)
-        self._tx(lambda cur: self._copy_frame(cur, "samples", SAMPLE_COLUMN_NAMES, frame))
+        self._tx(lambda cur: self._copy_batch(cur, "samples", frame))
         return len(frame)
 
     def append_rollups(self, frame: pd.DataFrame) -> int:
         """Bulk-append pre-computed 5-minute roll-ups (imports, benchmarks); rows written."""
         self._tx(lambda cur: self._copy_frame(cur, "samples_5m", ROLLUP_COLUMN_NAMES,
                                               frame[list(ROLLUP_COLUMN_NAMES)]))
+        if len(frame):
+            lo = pd.Timestamp(frame.bucket_utc.min()).to_pydatetime()
+            hi = pd.Timestamp(frame.bucket_utc.max()).to_pydatetime() + timedelta(seconds=1)
+            self.refresh_fleet_rollups(lo, hi)
         return len(frame)
 
     def write_control_action(self, action: ControlAction) -> None:
@@ -174,6 +190,7 @@ class PostgresStore(TelemetryStore):
                 return
             cur.execute(rollup_sql("postgres", "%s"), [start, end])
             written[0] = cur.rowcount
+            cur.execute(fleet_rollup_sql("%s"), [start, end])
             cur.execute("INSERT INTO store_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = "
                         "EXCLUDED.value", [_WATERMARK_KEY, end.isoformat()])
 
@@ -194,6 +211,8 @@ class PostgresStore(TelemetryStore):
             deleted["samples"] = cur.rowcount
             cur.execute("DELETE FROM samples_5m WHERE bucket_utc < %s", [roll_cut])
             deleted["samples_5m"] = cur.rowcount
+            cur.execute("DELETE FROM fleet_5m WHERE bucket_utc < %s", [roll_cut])
+            deleted["fleet_5m"] = cur.rowcount
 
         self._tx(work)
         return deleted
@@ -222,8 +241,15 @@ class PostgresStore(TelemetryStore):
         where, params = where_range("%s", "bucket_utc", start_utc, end_utc, miner_id)
         return self._query_df(f"SELECT * FROM samples_5m{where} ORDER BY bucket_utc, miner_id", params)
 
-    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
-        return self._query_df(fleet_overview_sql("%s"), [start_utc, end_utc])
+    def read_fleet_overview(self, start_utc: datetime, end_utc: datetime, source: str = "fleet_5m"
+                            ) -> pd.DataFrame:
+        return self._query_df(fleet_overview_sql("%s", source), [start_utc, end_utc])
+
+    def refresh_fleet_rollups(self, start_utc: datetime, end_utc: datetime) -> None:
+        def work(cur: Any) -> None:
+            cur.execute(fleet_rollup_sql("%s"), [start_utc, end_utc])
+
+        self._tx(work)
 
     def read_table(self, table: str) -> pd.DataFrame:
         if table not in SMALL_TABLES:

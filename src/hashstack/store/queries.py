@@ -47,8 +47,36 @@ def rollup_sql(dialect: str, ph: str) -> str:
             f"ON CONFLICT (bucket_utc, miner_id) DO UPDATE SET {updates}")
 
 
-def fleet_overview_sql(ph: str) -> str:
-    """Fleet totals per 5-minute bucket in ``[start, end)`` (two placeholders)."""
+def fleet_rollup_sql(ph: str) -> str:
+    """Upsert ``fleet_5m`` totals from ``samples_5m`` for buckets in ``[start, end)`` (two placeholders)."""
+    return f"""
+        INSERT INTO fleet_5m (bucket_utc, miners_reporting, hashrate_ths, power_w, temp_chip_max_c)
+        SELECT bucket_utc,
+               count(*) FILTER (WHERE n_ok > 0),
+               sum(hashrate_ths),
+               sum(power_w),
+               max(temp_chip_max_c)
+        FROM samples_5m
+        WHERE bucket_utc >= {ph} AND bucket_utc < {ph}
+        GROUP BY bucket_utc
+        ON CONFLICT (bucket_utc) DO UPDATE SET
+            miners_reporting = EXCLUDED.miners_reporting, hashrate_ths = EXCLUDED.hashrate_ths,
+            power_w = EXCLUDED.power_w, temp_chip_max_c = EXCLUDED.temp_chip_max_c"""
+
+
+def fleet_overview_sql(ph: str, source: str = "fleet_5m") -> str:
+    """Fleet totals per 5-minute bucket in ``[start, end)`` (two placeholders).
+
+    ``source="fleet_5m"`` reads the maintained totals; ``source="samples_5m"`` aggregates the per-miner
+    roll-ups on the fly (same result; used to check the totals and as the benchmark's peer).
+    """
+    if source == "fleet_5m":
+        return f"""
+            SELECT bucket_utc, miners_reporting, hashrate_ths, power_w,
+                   power_w / nullif(hashrate_ths, 0) AS efficiency_j_per_th, temp_chip_max_c
+            FROM fleet_5m
+            WHERE bucket_utc >= {ph} AND bucket_utc < {ph}
+            ORDER BY bucket_utc"""
     return f"""
         SELECT bucket_utc,
                count(*) FILTER (WHERE n_ok > 0) AS miners_reporting,

@@ -5,6 +5,7 @@ Tables
 ``miners``          one row per miner seen: model, firmware, first/last seen, last good read
 ``samples``         raw samples, one per miner per poll (kept ``raw_keep_days``)
 ``samples_5m``      5-minute roll-ups per miner (kept ``rollup_keep_days``)
+``fleet_5m``        5-minute fleet totals, maintained with ``samples_5m`` (the fleet overview reads it)
 ``polls``           one row per pass over the fleet (the collector's acknowledgement unit)
 ``control_actions`` audit of control commands: who asked, when, what, and the miner's answer
 ``failures``        simulator ground truth: miner, failure kind, onset and failure time, details
@@ -61,6 +62,11 @@ ROLLUP_COLUMNS: tuple[Column, ...] = (
 )
 ROLLUP_COLUMN_NAMES = tuple(c.name for c in ROLLUP_COLUMNS)
 
+FLEET_ROLLUP_COLUMNS: tuple[Column, ...] = (
+    _c("bucket_utc", "ts"), _c("miners_reporting", "i64"), _c("hashrate_ths", "f64"), _c("power_w", "f64"),
+    _c("temp_chip_max_c", "f64"),
+)
+
 MINER_COLUMNS: tuple[Column, ...] = (
     _c("miner_id", "text"), _c("model", "text"), _c("firmware", "text"), _c("first_seen_utc", "ts"),
     _c("last_seen_utc", "ts"), _c("last_ok_utc", "ts"),
@@ -86,6 +92,7 @@ TABLES: dict[str, tuple[tuple[Column, ...], str]] = {
     "miners": (MINER_COLUMNS, "PRIMARY KEY (miner_id)"),
     "samples": (SAMPLE_COLUMNS, ""),
     "samples_5m": (ROLLUP_COLUMNS, "PRIMARY KEY (bucket_utc, miner_id)"),
+    "fleet_5m": (FLEET_ROLLUP_COLUMNS, "PRIMARY KEY (bucket_utc)"),
     "polls": (POLL_COLUMNS, "PRIMARY KEY (poll_id)"),
     "control_actions": (CONTROL_COLUMNS, ""),
     "failures": (FAILURE_COLUMNS, ""),
@@ -104,45 +111,106 @@ def create_table_sql(dialect: str) -> list[str]:
     return out
 
 
+ARRAY_MAX_LEN: dict[str, int] = {"board_hashrate_ths": 8, "board_temp_chip_c": 8, "board_temp_board_c": 8,
+                                 "fan_speed_rpm": 8}
+"""Array columns and the most elements a batch carries for each (real miners have 3-4 boards, 2-4 fans)."""
+
+
+def _batch_names() -> tuple[str, ...]:
+    out: list[str] = []
+    for col in SAMPLE_COLUMN_NAMES:
+        if col in ARRAY_MAX_LEN:
+            out += [f"{col}_{i}" for i in range(ARRAY_MAX_LEN[col])] + [f"{col}_n"]
+        else:
+            out.append(col)
+    return tuple(out)
+
+
+BATCH_COLUMN_NAMES = _batch_names()
+"""Columns of a samples batch frame: the table's scalar columns, and each array column flattened into
+``<name>_0 .. <name>_<max-1>`` (NaN = missing element) plus its length ``<name>_n``.  Every column is a
+flat numpy column, so DuckDB scans the frame without touching a Python object per element; the store
+rebuilds the arrays in SQL (``list_slice([...], 1, n)``)."""
+
+
+def batch_select_sql() -> str:
+    """SELECT list (table column order) that turns a batch frame back into sample rows."""
+    parts = []
+    for col in SAMPLE_COLUMN_NAMES:
+        if col in ARRAY_MAX_LEN:
+            items = ", ".join(f"{col}_{i}" for i in range(ARRAY_MAX_LEN[col]))
+            parts.append(f"list_slice([{items}], 1, {col}_n) AS {col}")
+        else:
+            parts.append(col)
+    return ", ".join(parts)
+
+
 def _float_col(values: list[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def _list_col(values: list[tuple[float | None, ...]]) -> list[list[float | None]]:
-    return [list(v) for v in values]
-
-
 def samples_frame(samples: Sequence[MinerSample], poll_id: int) -> pd.DataFrame:
-    """The columnar batch of ``samples`` (columns :data:`SAMPLE_COLUMN_NAMES`, missing -> NULL)."""
+    """The batch frame of ``samples`` (columns :data:`BATCH_COLUMN_NAMES`; missing -> NaN / None).
+
+    Raises
+    ------
+    ValueError : a sample has more array elements than :data:`ARRAY_MAX_LEN` allows (naming the miner)
+    """
     s = samples
-    frame = pd.DataFrame({
-        "poll_id": np.full(len(s), poll_id, dtype=np.int64),
+    n = len(s)
+    cols: dict[str, object] = {
+        "poll_id": np.full(n, poll_id, dtype=np.int64),
         "ts_utc": pd.to_datetime([x.ts_utc for x in s], utc=True),
-        "miner_id": [x.miner_id for x in s],
+        "miner_id": np.array([x.miner_id for x in s], dtype=object),
         "ok": np.array([x.ok for x in s], dtype=bool),
-        "error": [x.error for x in s],
+        "error": np.array([x.error for x in s], dtype=object),
         "latency_s": _float_col([x.latency_s for x in s]),
-        "model": [x.model for x in s],
-        "firmware": [x.firmware for x in s],
+        "model": np.array([x.model for x in s], dtype=object),
+        "firmware": np.array([x.firmware for x in s], dtype=object),
         "hashrate_ths": _float_col([x.hashrate_ths for x in s]),
         "hashrate_avg_ths": _float_col([x.hashrate_avg_ths for x in s]),
-        "board_hashrate_ths": _list_col([x.board_hashrate_ths for x in s]),
-        "board_temp_chip_c": _list_col([x.board_temp_chip_c for x in s]),
-        "board_temp_board_c": _list_col([x.board_temp_board_c for x in s]),
-        "fan_speed_rpm": _list_col([x.fan_speed_rpm for x in s]),
         "temp_chip_max_c": _float_col([x.temp_chip_max_c for x in s]),
         "power_w": _float_col([x.power_w for x in s]),
-        "power_source": [x.power_source for x in s],
+        "power_source": np.array([x.power_source for x in s], dtype=object),
         "power_limit_w": _float_col([x.power_limit_w for x in s]),
         "hw_errors": pd.array([x.hw_errors for x in s], dtype="Int64"),
         "shares_accepted": pd.array([x.shares_accepted for x in s], dtype="Int64"),
         "shares_rejected": pd.array([x.shares_rejected for x in s], dtype="Int64"),
-        "pool_url": [x.pool_url for x in s],
-        "pool_user": [x.pool_user for x in s],
+        "pool_url": np.array([x.pool_url for x in s], dtype=object),
+        "pool_user": np.array([x.pool_user for x in s], dtype=object),
         "uptime_s": _float_col([x.uptime_s for x in s]),
-        "missing_fields": [",".join(x.missing_fields) for x in s],
-    })
-    return frame
+        "missing_fields": np.array([",".join(x.missing_fields) for x in s], dtype=object),
+    }
+    for name, width in ARRAY_MAX_LEN.items():
+        arr = np.full((n, width), np.nan)
+        lengths = np.zeros(n, dtype=np.int64)
+        for i, x in enumerate(s):
+            values = getattr(x, name)
+            if len(values) > width:
+                raise ValueError(f"{x.miner_id}: {len(values)} values in {name}, the store keeps at most {width}")
+            lengths[i] = len(values)
+            for j, v in enumerate(values):
+                if v is not None:
+                    arr[i, j] = v
+        for j in range(width):
+            cols[f"{name}_{j}"] = arr[:, j]
+        cols[f"{name}_n"] = lengths
+    return pd.DataFrame({c: cols[c] for c in BATCH_COLUMN_NAMES})
+
+
+def batch_rows(frame: pd.DataFrame) -> list[list[object]]:
+    """Rows of a batch frame in table column order, arrays as lists (None for missing), for COPY."""
+    out_cols: list[list[object]] = []
+    for col in SAMPLE_COLUMN_NAMES:
+        if col in ARRAY_MAX_LEN:
+            width = ARRAY_MAX_LEN[col]
+            block = frame[[f"{col}_{j}" for j in range(width)]].to_numpy(dtype=np.float64)
+            lengths = frame[f"{col}_n"].to_numpy()
+            out_cols.append([[None if np.isnan(v) else float(v) for v in block[i, : int(lengths[i])]]
+                             for i in range(len(frame))])
+        else:
+            out_cols.append(list(frame[col]))
+    return [list(r) for r in zip(*out_cols, strict=True)] if out_cols else []
 
 
 LIST_COLUMNS = tuple(c.name for c in SAMPLE_COLUMNS if c.duckdb.endswith("[]"))
@@ -167,9 +235,9 @@ def normalise_list_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_samples_frame(frame: pd.DataFrame) -> None:
-    """Raise ValueError unless ``frame`` has exactly the sample columns, in order."""
-    if tuple(frame.columns) != SAMPLE_COLUMN_NAMES:
-        missing = [c for c in SAMPLE_COLUMN_NAMES if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in SAMPLE_COLUMN_NAMES]
-        raise ValueError(f"samples frame columns differ: missing {missing}, unexpected {extra}"
-                         " (order must be SAMPLE_COLUMN_NAMES)")
+    """Raise ValueError unless ``frame`` has exactly the batch columns (:data:`BATCH_COLUMN_NAMES`)."""
+    if set(frame.columns) != set(BATCH_COLUMN_NAMES):
+        missing = [c for c in BATCH_COLUMN_NAMES if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in BATCH_COLUMN_NAMES]
+        raise ValueError(f"samples batch columns differ: missing {missing}, unexpected {extra}"
+                         " (see BATCH_COLUMN_NAMES / samples_frame)")

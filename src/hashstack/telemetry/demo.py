@@ -44,10 +44,10 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
               "power_sources": sorted(set(latest.power_source.dropna())),
               "max_chip_temp_c": float(latest.temp_chip_max_c.max())}
     if not quiet:
-        rows = [{"miner": r.miner_id, "TH/s": r.hashrate_ths, "W": r.power_w, "power from": r.power_source,
-                 "limit W": r.power_limit_w, "chip max C": r.temp_chip_max_c,
-                 "fans rpm": "/".join(f"{x:.0f}" for x in r.fan_speed_rpm)}
-                for r in latest.head(6).itertuples()]
+        rows = [{"miner": r["miner_id"], "TH/s": r["hashrate_ths"], "W": r["power_w"],
+                 "power from": r["power_source"], "limit W": r["power_limit_w"], "chip max C": r["temp_chip_max_c"],
+                 "fans rpm": "/".join(f"{x:.0f}" for x in r["fan_speed_rpm"] if x is not None)}
+                for r in latest.head(6).to_dict("records")]
         print_table(rows, title=f"telemetry: {DEMO_MINERS} simulated LuxOS miners polled once (first 6)")
         print_record(result, title="telemetry: poll summary")
     return result
