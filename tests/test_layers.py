@@ -19,6 +19,7 @@ EDGES = [
     "network/mempool.py",
     "telemetry/*", "telemetry/*/*", "store/*", "store/*/*", "api/*", "api/*/*",
     "energy/live.py",
+    "power/actuation.py",  # executes staged plans over an async control path (the planner stays pure)
 ]
 FORBIDDEN = {"socket", "asyncio", "selectors", "http", "urllib", "httpx", "requests", "aiohttp", "duckdb",
              "psycopg", "sqlite3", "fastapi", "starlette", "uvicorn", "pyasic", "typer", "click", "rich",
