@@ -38,6 +38,15 @@ def test_site_mix_is_apportioned() -> None:
     assert models.count("Whatsminer M60S") == 2 and models.count("Avalon A1366") == 1
 
 
+def test_site_time_zone_places_the_daily_peak() -> None:
+    from hashstack.telemetry.simulator.process import site_utc_offset_h
+
+    site = Path(__file__).resolve().parents[3] / "examples" / "site.toml"  # America/Chicago
+    assert site_utc_offset_h(site, 1_767_225_600.0) == -6.0  # January: CST
+    assert site_utc_offset_h(site, 1_783_000_000.0) == -5.0  # July: CDT
+    assert site_utc_offset_h(None, 0.0) == 0.0
+
+
 def test_child_errors_are_reported() -> None:
     with pytest.raises(HashstackError, match="loopback only"):
         start_fleet_subprocess(2, "10.0.0.1")

@@ -23,7 +23,7 @@ _API = {
     "MinerSpec": "specs", "spec_from_catalog": "specs", "HARDWARE_LAYOUTS": "specs",
     "AmbientProfile": "physics", "TempControl": "physics",
     "FailureSettings": "failures", "FailureRecord": "failures",
-    "FleetModel": "fleet_model", "MinerReading": "fleet_model", "Profile": "fleet_model",
+    "FleetModel": "fleet_model", "MinerReading": "records", "Profile": "records",
     "LuxosDialect": "luxos", "parse_api_allow": "access",
     "FleetConfig": "server", "FleetServer": "server", "read_truth_jsonl": "server", "address_range": "server",
     "start_fleet_subprocess": "process", "start_fleet_thread": "process", "specs_for": "process",

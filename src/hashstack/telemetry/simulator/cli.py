@@ -16,7 +16,7 @@ from hashstack.errors import InputError
 from hashstack.telemetry.simulator.access import DEFAULT_API_ALLOW
 from hashstack.telemetry.simulator.failures import FailureSettings
 from hashstack.telemetry.simulator.physics import AmbientProfile
-from hashstack.telemetry.simulator.process import serve_forever, specs_for
+from hashstack.telemetry.simulator.process import serve_forever, site_utc_offset_h, specs_for
 from hashstack.telemetry.simulator.server import FleetConfig, FleetServer
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
@@ -68,10 +68,13 @@ def fleet(
     json_out: JsonFlag = False,
 ) -> None:
     """Serve N virtual LuxOS miners on 127.1.0.1, 127.1.0.2, ... port 4028 until Ctrl-C / SIGTERM."""
+    start_ts = _parse_start(start)
+    at = start_ts if start_ts is not None else datetime.now(UTC).timestamp()
     config = FleetConfig(
         specs=specs_for(miners, model=model, site=site), first_address=first_address, port=port, seed=seed,
-        speed=speed, tick_s=tick, start_ts_utc_s=_parse_start(start), api_allow=api_allow,
-        ambient=AmbientProfile(mean_c=ambient_mean_c, daily_amplitude_c=ambient_amplitude_c),
+        speed=speed, tick_s=tick, start_ts_utc_s=start_ts, api_allow=api_allow,
+        ambient=AmbientProfile(mean_c=ambient_mean_c, daily_amplitude_c=ambient_amplitude_c,
+                               utc_offset_h=site_utc_offset_h(site, at)),
         failures=FailureSettings(precursor_strength=precursor_strength, acceleration=failure_acceleration),
         ground_truth_path=ground_truth,
     )

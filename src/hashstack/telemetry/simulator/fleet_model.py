@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +46,8 @@ from hashstack.telemetry.simulator.physics import (
     ou_step,
     steady_board_temps_c,
 )
-from hashstack.telemetry.simulator.specs import MinerSpec
+from hashstack.telemetry.simulator.records import MinerReading, Profile
+from hashstack.telemetry.simulator.specs import PSU_NOMINAL_V, MinerSpec, build_profiles
 
 MINING, SLEEPING, DEAD = 0, 1, 3
 MODE_NAMES = {MINING: "mining", SLEEPING: "sleeping", DEAD: "dead"}
@@ -70,74 +70,10 @@ HW_ERRORS_PER_CHIP_HOUR = 0.02
 REJECT_FRAC = 0.002
 """Share of submitted work the pool rejects for a healthy miner (stales) [-]."""
 
-PSU_NOMINAL_V = 13.6
-"""Nominal hashboard supply voltage of the simulated APW-class PSUs [V]."""
-
 MIN_FANS = 1
 """LuxOS ``MinFans`` default: fewer working fans and the machine stops hashing."""
 
 MAX_LOSS_STEPS = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """A LuxOS-style performance profile (frequency preset) with the firmware's estimates."""
-
-    name: str
-    frequency_mhz: int
-    hashrate_ths: float
-    power_w: float
-    voltage_v: float
-    is_default: bool
-
-
-@dataclass(frozen=True, slots=True)
-class MinerReading:
-    """What one miner's controller knows at the current step (the dialect encodes it).
-
-    Temperatures of failed sensors carry the stuck value (0, -40 or 255), as firmware reports them.
-    """
-
-    index: int
-    model: str
-    mode: str
-    overtemp: bool
-    ts_utc_s: float
-    uptime_s: float
-    hashrate_ths: float
-    hashrate_avg_ths: float
-    hashrate_ideal_ths: float
-    board_hashrate_ths: tuple[float, ...]
-    board_chips: tuple[int, ...]
-    chips_per_board: int
-    board_pcb_c: tuple[tuple[float, ...], ...]
-    board_chip_c: tuple[tuple[float, ...], ...]
-    board_hw_errors: tuple[int, ...]
-    fan_rpm: tuple[int, ...]
-    fan_pct: int
-    power_w: float
-    power_limit_w: float
-    psu_voltage_v: float
-    inlet_c: float
-    hw_errors: int
-    accepted: int
-    rejected: int
-    profile: str
-    frequency_mhz: int
-
-
-def build_profiles(spec: MinerSpec) -> tuple[Profile, ...]:
-    """The profile list of a model: ``default`` at the nominal clock, ``<f>MHz`` for the others."""
-    out = []
-    f0 = spec.nominal_frequency_mhz
-    for f in spec.profile_frequencies_mhz():
-        h = spec.hashrate_nominal_ths * f / f0
-        # LuxOS steps voltage 0.1 V per 25 MHz step around the EEPROM value (docs: Preset Profiles).
-        v = round(PSU_NOMINAL_V + 0.1 * (f - f0) / 25.0, 2)
-        out.append(Profile(name="default" if f == f0 else f"{f}MHz", frequency_mhz=f,
-                           hashrate_ths=round(h, 2), power_w=round(float(spec.power_w(h)), 0),
-                           voltage_v=v, is_default=f == f0))
-    return tuple(out)
 
 
 class FleetModel:

@@ -64,6 +64,23 @@ def specs_for(n_miners: int, model: str = "Antminer S21", site: str | Path | Non
     return out
 
 
+def site_utc_offset_h(site: str | Path | None, at_ts_utc_s: float) -> float:
+    """UTC offset of the site's time zone at a moment [h] (0 without a site); places the daily peak."""
+    if site is None:
+        return 0.0
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from hashstack.fleet import read_site
+
+    tz = read_site(site).location.timezone
+    try:
+        off = ZoneInfo(tz).utcoffset(datetime.fromtimestamp(at_ts_utc_s, UTC))
+    except ZoneInfoNotFoundError:
+        raise InputError(f"{site}: unknown time zone {tz!r}") from None
+    return off.total_seconds() / 3600.0 if off is not None else 0.0
+
+
 async def serve_forever(config: FleetConfig, on_ready: Callable[[FleetServer], None],
                         stop: asyncio.Event | None = None) -> dict[str, Any]:
     """Start a :class:`FleetServer`, call ``on_ready``, tick until ``stop`` (or SIGINT/SIGTERM)."""

@@ -23,9 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashstack.errors import InputError
+from hashstack.telemetry.simulator.records import Profile
 
 PROFILE_STEP_MHZ = 25
 """Clock step between LuxOS built-in profiles [MHz] (ref. [2])."""
+
+PSU_NOMINAL_V = 13.6
+"""Nominal hashboard supply voltage of the simulated APW-class PSUs [V]."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +180,17 @@ def spec_from_catalog(model: str, tuning_frac: float = 1.0, catalog: object | No
         n_boards=lay.n_boards, chips_per_board=lay.chips_per_board, n_fans=lay.n_fans,
         nominal_frequency_mhz=lay.nominal_frequency_mhz, tuning_frac=tuning_frac,
     )
+
+
+def build_profiles(spec: MinerSpec) -> tuple[Profile, ...]:
+    """The profile list of a model: ``default`` at the nominal clock, ``<f>MHz`` for the others."""
+    out = []
+    f0 = spec.nominal_frequency_mhz
+    for f in spec.profile_frequencies_mhz():
+        h = spec.hashrate_nominal_ths * f / f0
+        # LuxOS steps voltage 0.1 V per 25 MHz step around the EEPROM value (docs: Preset Profiles).
+        v = round(PSU_NOMINAL_V + 0.1 * (f - f0) / 25.0, 2)
+        out.append(Profile(name="default" if f == f0 else f"{f}MHz", frequency_mhz=f,
+                           hashrate_ths=round(h, 2), power_w=round(float(spec.power_w(h)), 0),
+                           voltage_v=v, is_default=f == f0))
+    return tuple(out)
