@@ -270,6 +270,14 @@ from hashstack.capital.cli import app as capital_app  # noqa: E402
 
 app.add_typer(capital_app, name="capital")
 
+from hashstack.energy.cli import app as energy_app  # noqa: E402
+
+app.add_typer(energy_app, name="energy")
+
+from hashstack.energy.schedule_cli import app as curtail_app  # noqa: E402
+
+app.add_typer(curtail_app, name="curtail")
+
 from hashstack.risk.cli import app as risk_app  # noqa: E402
 
 app.add_typer(risk_app, name="risk")

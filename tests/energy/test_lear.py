@@ -1,0 +1,78 @@
+"""LEAR internals: the LARS-LASSO AIC selection equals scikit-learn's LassoLarsIC; the design matrix."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LassoLarsIC
+
+from hashstack.energy.forecast.lear import LEAR, lasso_aic_path, lear_design
+from hashstack.errors import InputError
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_lasso_aic_path_equals_sklearn_lassolarsic(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, p = int(rng.integers(25, 160)), int(rng.integers(5, 60))
+    x = rng.standard_normal((n, p))
+    x[:, 1] = 0.9 * x[:, 0] + 0.1 * x[:, 1]  # correlated inputs make the path drop variables
+    beta = np.zeros(p)
+    beta[:5] = 2.0 * rng.standard_normal(5)
+    y = x @ beta + rng.normal(0.0, rng.uniform(0.5, 3.0), n)
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    sigma2 = float(np.var(yc))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = LassoLarsIC(criterion="aic", noise_variance=sigma2).fit(x, y)
+    ours = lasso_aic_path(xc.T @ xc, xc.T @ yc, float(yc @ yc), n, sigma2)
+    np.testing.assert_allclose(ours, ref.coef_, atol=1e-8)
+
+
+def test_more_inputs_than_days_and_collinear_columns_are_handled() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((30, 80))
+    x[:, 5] = x[:, 4]  # an exact duplicate is skipped, not a crash
+    y = 3.0 * x[:, 4] + rng.normal(0.0, 0.1, 30)
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    coef = lasso_aic_path(xc.T @ xc, xc.T @ yc, float(yc @ yc), 30, float(np.var(yc)))
+    assert np.isfinite(coef).all()
+    assert coef[4] + coef[5] == pytest.approx(3.0, abs=0.3)
+
+
+def test_design_has_the_papers_247_inputs_in_order() -> None:
+    n = 10
+    price = np.arange(n * 24, dtype=float).reshape(n, 24)
+    exog = np.stack([price + 1000.0, price + 2000.0], axis=-1)
+    dates = np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-01") + n)  # Monday
+    x = lear_design(price, exog, dates, 7, 9)
+    assert x.shape == (3, 247)
+    row = x[0]  # target day 7 (a Monday)
+    np.testing.assert_array_equal(row[0:24], price[6])  # d-1
+    np.testing.assert_array_equal(row[24:48], price[5])  # d-2
+    np.testing.assert_array_equal(row[48:72], price[4])  # d-3
+    np.testing.assert_array_equal(row[72:96], price[0])  # d-7
+    np.testing.assert_array_equal(row[96:120], exog[7, :, 0])  # exog 1 on d
+    np.testing.assert_array_equal(row[120:144], exog[6, :, 0])  # d-1
+    np.testing.assert_array_equal(row[144:168], exog[0, :, 0])  # d-7
+    np.testing.assert_array_equal(row[168:192], exog[7, :, 1])
+    np.testing.assert_array_equal(row[240:], [1, 0, 0, 0, 0, 0, 0])
+    with pytest.raises(InputError):
+        lear_design(price, exog, dates, 6, 9)
+
+
+def test_window_is_respected() -> None:
+    rng = np.random.default_rng(2)
+    from hashstack.energy.forecast.base import DailyMarketData
+
+    n = 120
+    dates = np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-01") + n)
+    data = DailyMarketData(dates, rng.normal(40, 5, (n, 24)), rng.normal(0, 1, (n, 24, 2)))
+    changed = DailyMarketData(dates, data.price.copy(), data.exog.copy())
+    changed.price[:60] += 100.0  # outside a 56-day window ending at day 119
+    a = LEAR(56).fit(data).predict(data, data.exog[-1])
+    b = LEAR(56).fit(changed).predict(changed, changed.exog[-1])
+    np.testing.assert_allclose(a, b)
+    with pytest.raises(InputError):
+        LEAR(7)
