@@ -160,11 +160,12 @@ def test_control_actions_and_failures(store: TelemetryStore) -> None:
     assert (got.miner_id, got.action, got.requested_by, bool(got.ok), got.code) == (
         "a:4028", "power_target", "ops@site", True, 335)
     assert pd.Timestamp(got.ts_utc) == pd.Timestamp(T0)
-    recs = [FailureRecord("a:4028", "fan_stall", T0 - timedelta(days=3), T0, "fan 2"),
-            FailureRecord("b:4028", "board_death", T0 - timedelta(days=20), None, "board 1")]
+    recs = [FailureRecord("a-fan2", "a:4028", "bearing_stall", T0 - timedelta(days=3), T0, "fan 2"),
+            FailureRecord("b-hashboard1", "b:4028", "board_death", T0 - timedelta(days=20), None, "board 1")]
     assert store.write_failures(recs) == 2
+    assert store.write_failures(recs) == 0  # re-importing the same log adds nothing
     f = store.read_table("failures").sort_values("miner_id")
-    assert list(f.failure_kind) == ["fan_stall", "board_death"]
+    assert list(f.failure_kind) == ["bearing_stall", "board_death"]
     assert pd.Timestamp(f.iloc[0].onset_ts_utc) == pd.Timestamp(T0 - timedelta(days=3))
     assert _is_null(f.iloc[1].failure_ts_utc)
 

@@ -92,7 +92,7 @@ class TelemetryStore(abc.ABC):
 
     @abc.abstractmethod
     def write_failures(self, records: Sequence[FailureRecord]) -> int:
-        """Append simulator ground-truth failure records; rows written."""
+        """Append simulator ground-truth failure records, skipping ids already stored; rows written."""
 
     # ---- maintenance --------------------------------------------------------------------------
     @abc.abstractmethod

@@ -91,8 +91,8 @@ class DuckDBStore(TelemetryStore):
 
     # ---- writes -------------------------------------------------------------------------------
     def next_poll_id(self) -> int:
-        row = self.con.execute("SELECT coalesce(max(poll_id), 0) + 1 FROM polls").fetchone()
-        return int(row[0]) if row else 1
+        rows = self.con.execute("SELECT coalesce(max(poll_id), 0) + 1 FROM polls").fetchall()
+        return int(rows[0][0]) if rows else 1
 
     def _write_poll(self, summary: PollSummary, frame: pd.DataFrame) -> None:
         cols = ", ".join(SAMPLE_COLUMN_NAMES)
@@ -156,6 +156,7 @@ class DuckDBStore(TelemetryStore):
         if not records:
             return 0
         frame = pd.DataFrame({
+            "failure_id": [r.failure_id for r in records],
             "miner_id": [r.miner_id for r in records],
             "failure_kind": [r.failure_kind for r in records],
             "onset_ts_utc": pd.to_datetime([r.onset_ts_utc for r in records], utc=True),
@@ -164,31 +165,35 @@ class DuckDBStore(TelemetryStore):
             "details": [r.details for r in records],
         })
         cols = ", ".join(c.name for c in FAILURE_COLUMNS)
+        written: list[int] = []
 
         def work() -> None:
             self.con.register("_failures", frame)
             try:
-                self.con.execute(f"INSERT INTO failures ({cols}) SELECT {cols} FROM _failures")
+                before = self._count("failures")
+                self.con.execute(f"INSERT INTO failures ({cols}) SELECT {cols} FROM _failures "
+                                 "ON CONFLICT (failure_id) DO NOTHING")
+                written.append(self._count("failures") - before)
             finally:
                 self.con.unregister("_failures")
 
         self._in_transaction(work)
-        return len(records)
+        return written[0]
 
     # ---- maintenance --------------------------------------------------------------------------
     def _watermark(self) -> datetime | None:
-        row = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [_WATERMARK_KEY]).fetchone()
-        return datetime.fromisoformat(row[0]) if row else None
+        rows = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [_WATERMARK_KEY]).fetchall()
+        return datetime.fromisoformat(rows[0][0]) if rows else None
 
     def rollup(self, now_utc: datetime) -> int:
         self._writable()
         end = bucket_floor_utc(now_utc)
         start = self._watermark()
         if start is None:
-            row = self.con.execute("SELECT epoch(min(ts_utc)) FROM samples").fetchone()
-            if row is None or row[0] is None:
+            rows = self.con.execute("SELECT epoch(min(ts_utc)) FROM samples").fetchall()
+            if not rows or rows[0][0] is None:
                 return 0
-            start = bucket_floor_utc(datetime.fromtimestamp(float(row[0]), tz=now_utc.tzinfo))
+            start = bucket_floor_utc(datetime.fromtimestamp(float(rows[0][0]), tz=now_utc.tzinfo))
         if start >= end:
             return 0
         counted: list[int] = []
@@ -204,8 +209,8 @@ class DuckDBStore(TelemetryStore):
         return counted[0]
 
     def _count(self, table: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
+        rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def apply_retention(self, now_utc: datetime, policy: RetentionPolicy | None = None) -> dict[str, int]:
         pol = policy or RetentionPolicy()

@@ -160,13 +160,18 @@ class PostgresStore(TelemetryStore):
             return 0
         cols = [c.name for c in FAILURE_COLUMNS]
 
+        written: list[int] = []
+
         def work(cur: Any) -> None:
-            with cur.copy(f"COPY failures ({', '.join(cols)}) FROM STDIN") as copy:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _failures (LIKE failures) ON COMMIT DELETE ROWS")
+            with cur.copy(f"COPY _failures ({', '.join(cols)}) FROM STDIN") as copy:
                 for r in records:
                     copy.write_row([getattr(r, c) for c in cols])
+            cur.execute("INSERT INTO failures SELECT * FROM _failures ON CONFLICT (failure_id) DO NOTHING")
+            written.append(cur.rowcount)
 
         self._tx(work)
-        return len(records)
+        return written[0]
 
     # ---- maintenance --------------------------------------------------------------------------
     def _watermark(self, cur: Any) -> datetime | None:

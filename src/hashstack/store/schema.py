@@ -8,7 +8,7 @@ Tables
 ``fleet_5m``        5-minute fleet totals, maintained with ``samples_5m`` (the fleet overview reads it)
 ``polls``           one row per pass over the fleet (the collector's acknowledgement unit)
 ``control_actions`` audit of control commands: who asked, when, what, and the miner's answer
-``failures``        simulator ground truth: miner, failure kind, onset and failure time, details
+``failures``        simulator ground truth: id, miner, failure kind, onset and failure time, details
 ``store_meta``      key/value (roll-up watermark)
 """
 
@@ -84,8 +84,8 @@ CONTROL_COLUMNS: tuple[Column, ...] = (
 )
 
 FAILURE_COLUMNS: tuple[Column, ...] = (
-    _c("miner_id", "text"), _c("failure_kind", "text"), _c("onset_ts_utc", "ts"), _c("failure_ts_utc", "ts"),
-    _c("details", "text"),
+    _c("failure_id", "text"), _c("miner_id", "text"), _c("failure_kind", "text"), _c("onset_ts_utc", "ts"),
+    _c("failure_ts_utc", "ts"), _c("details", "text"),
 )
 
 TABLES: dict[str, tuple[tuple[Column, ...], str]] = {
@@ -95,7 +95,7 @@ TABLES: dict[str, tuple[tuple[Column, ...], str]] = {
     "fleet_5m": (FLEET_ROLLUP_COLUMNS, "PRIMARY KEY (bucket_utc)"),
     "polls": (POLL_COLUMNS, "PRIMARY KEY (poll_id)"),
     "control_actions": (CONTROL_COLUMNS, ""),
-    "failures": (FAILURE_COLUMNS, ""),
+    "failures": (FAILURE_COLUMNS, "PRIMARY KEY (failure_id)"),
     "store_meta": ((_c("key", "text"), _c("value", "text")), "PRIMARY KEY (key)"),
 }
 

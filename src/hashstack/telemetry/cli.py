@@ -59,6 +59,8 @@ def collect(
     meter: Annotated[Path | None, typer.Option(help="CSV miner_id,power_w from a meter/PDU (overrides power).")
                      ] = None,
     max_polls: Annotated[int | None, typer.Option(help="Stop after this many polls.", min=1)] = None,
+    ground_truth: Annotated[Path | None, typer.Option(
+        "--ground-truth", help="Simulator ground-truth JSONL to import into the failures table.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Poll miners over the CGMiner RPC API and write one sample per miner per poll to the store.
@@ -77,7 +79,7 @@ def collect(
     store = open_store(db_target)
     try:
         collector = Collector(store, tlist, PollerConfig(concurrency=concurrency, timeout_s=timeout),
-                              estimator=tuning_curve_estimator(), meter_path=meter)
+                              estimator=tuning_curve_estimator(), meter_path=meter, ground_truth_path=ground_truth)
         if once:
             summary = asyncio.run(_poll_once_with_progress(collector, len(tlist), quiet=json_out))
             if json_out:

@@ -33,17 +33,19 @@ class Collector:
     estimator : tuning-curve power estimator, for firmware that reports no wattage
     meter_path : CSV of meter / PDU readings (``miner_id,power_w``), re-read every pass
     retention : retention policy applied about hourly (None: never delete)
+    ground_truth_path : simulator ground-truth JSONL, imported (idempotently) after every poll
     """
 
     def __init__(self, store: TelemetryStore, targets: Sequence[Target], config: PollerConfig | None = None,
                  estimator: PowerEstimator | None = None, meter_path: Path | None = None,
-                 retention: RetentionPolicy | None = None) -> None:
+                 retention: RetentionPolicy | None = None, ground_truth_path: Path | None = None) -> None:
         self.store = store
         self.targets = list(targets)
         self.config = config or PollerConfig()
         self.estimator = estimator
         self.meter_path = meter_path
         self.retention = retention
+        self.ground_truth_path = ground_truth_path
         self.backoff = Backoff(self.config.backoff_base_s, self.config.backoff_max_s)
         self._last_retention_s = float("-inf")
 
@@ -64,6 +66,10 @@ class Collector:
         poll_id = self.store.next_poll_id()
         summary = self.store.write_poll(poll_id, started, samples, duration_s, len(self.targets) - len(due))
         self.store.rollup(datetime.now(UTC))
+        if self.ground_truth_path is not None and self.ground_truth_path.exists():
+            from hashstack.telemetry.ground_truth import import_ground_truth
+
+            import_ground_truth(self.store, self.ground_truth_path, port=self.targets[0].port if self.targets else 4028)
         if self.retention is not None and done_s - self._last_retention_s >= RETENTION_EVERY_S:
             self.store.apply_retention(datetime.now(UTC), self.retention)
             self._last_retention_s = done_s

@@ -133,13 +133,15 @@ class FailureRecord:
 
     Attributes
     ----------
+    failure_id : unique id of the failure in its run (imports are idempotent on it)
     miner_id : ``host:port``
-    failure_kind : ``fan_stall``, ``board_death``, ``temp_sensor``, ``psu`` ...
+    failure_kind : the failure mode (``bearing_stall``, ``board_death``, ``sensor_stuck``, ``psu_failure``)
     onset_ts_utc : when the degradation began (first precursor)
     failure_ts_utc : when the failure happened (None if the run ended before)
     details : free text (board index, chip counts, precursor strength)
     """
 
+    failure_id: str
     miner_id: str
     failure_kind: str
     onset_ts_utc: datetime
