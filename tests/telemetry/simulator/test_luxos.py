@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.telemetry.simulator.conftest import fake_spec
 
 from hashstack.errors import InputError
@@ -141,3 +143,24 @@ def test_replies_are_cached_until_the_state_changes(dialect: LuxosDialect) -> No
     dialect.model.set_profile(0, "400MHz")  # a control invalidates the cache at once
     d = json.loads(dialect.handle(0, b'{"command":"config"}', "W", 0.0)[:-1])
     assert (c["CONFIG"][0]["Profile"], d["CONFIG"][0]["Profile"]) == ("default", "400MHz")
+
+
+_MODEL = FleetModel([fake_spec()], seed=0, start_ts_utc_s=1_767_225_600.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=200),
+                 st.builds(lambda c, p: json.dumps({"command": c, "parameter": p}).encode(),
+                           st.text(max_size=40), st.one_of(st.none(), st.text(max_size=40), st.integers()))))
+def test_any_request_gets_one_well_formed_reply(raw: bytes) -> None:
+    d = LuxosDialect(_MODEL, seed=0, addresses=["127.1.0.1"])
+    out = d.handle(0, raw, "R", 0.0)
+    assert out.endswith(b"\x00") and out.count(b"\x00") == 1
+    text = out[:-1].decode()
+    if text.startswith("{"):
+        obj = json.loads(text)
+        statuses = [obj["STATUS"][0]] if "STATUS" in obj else [v[0]["STATUS"][0] for k, v in obj.items() if k != "id"]
+        assert statuses and all(s["STATUS"] in {"S", "I", "E"} and isinstance(s["Code"], int) for s in statuses)
+    else:
+        assert text.startswith("STATUS=")
+    assert _MODEL.reading(0).mode == "mining"  # a read-only client never changed anything

@@ -147,7 +147,7 @@ class LuxosDialect:
                 body = self._json(self._status("E", 45, f"Access denied to '{part}' command"))
             else:
                 body = self._reply_bytes(i, part, param, group, now_wall_s)
-            parts.append(b'"' + part.encode() + b'":[' + body + b"]")
+            parts.append(json.dumps(part).encode() + b":[" + body + b"]")
         return b"{" + b",".join(parts) + b',"id":1}\x00'
 
     def _reply_bytes(self, i: int, command: str, param: str, group: str, now: float) -> bytes:
