@@ -49,6 +49,7 @@ def demo_sections() -> list[tuple[str, DemoSection]]:
     """The demo's sections in the order they run (imported lazily so `--help` stays fast)."""
     from hashstack.capital.demo import demo_section as capital_section
     from hashstack.energy.curtail_demo import demo_section as curtailment_section
+    from hashstack.energy.forecast_demo import demo_section as forecast_section
     from hashstack.power.demo import demo_section as power_section
     from hashstack.risk.demo import demo_section as risk_section
     from hashstack.telemetry.demo import demo_section as telemetry_section
@@ -61,6 +62,7 @@ def demo_sections() -> list[tuple[str, DemoSection]]:
         ("simulator", simulator_section),
         ("telemetry", telemetry_section),
         ("power", power_section),
+        ("forecast", forecast_section),
         ("curtailment", curtailment_section),
     ]
 
