@@ -49,6 +49,15 @@ from hashstack.errors import InputError
 from hashstack.telemetry.simulator.fleet_model import FleetModel, MinerReading, Profile
 from hashstack.telemetry.simulator.physics import FAN_POWER_OFF_PCT
 
+try:  # orjson encodes a joined reply ~2.5x faster than json (the simulator's hottest path at 5,000 miners)
+    import orjson
+
+    def _dumps(obj: dict[str, Any]) -> bytes:
+        return orjson.dumps(obj)
+except ImportError:  # pragma: no cover - orjson is a declared dependency; keep working without it
+    def _dumps(obj: dict[str, Any]) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
 FIRMWARE_VERSION = "2024.10.3.150831-hsim"
 """LUXminer version string the simulated miners report (``-hsim`` marks the simulator)."""
 
@@ -168,7 +177,7 @@ class LuxosDialect:
 
     @staticmethod
     def _json(obj: dict[str, Any]) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode()
+        return _dumps(obj)
 
     def _encode(self, obj: dict[str, Any]) -> bytes:
         return self._json(obj) + b"\x00"
