@@ -45,7 +45,13 @@ from hashstack.energy.epftoolbox import (  # noqa: E402
     read_published_forecasts,
 )
 from hashstack.energy.ercot import DAM_FILE, ERCOT_TZ, read_ercot_dam  # noqa: E402
-from hashstack.energy.evaluation import diebold_mariano, rolling_forecast, score_forecast  # noqa: E402
+from hashstack.energy.evaluation import (  # noqa: E402
+    diebold_mariano,
+    historical_quantiles,
+    pinball_loss,
+    rolling_forecast,
+    score_forecast,
+)
 from hashstack.energy.forecast import LEAR_WINDOWS_DAYS, DailyMarketData, make_forecaster  # noqa: E402
 from hashstack.energy.prices import daily_profile_24h  # noqa: E402
 
@@ -257,6 +263,32 @@ def summarize_ercot(cache: Path, n_days: int) -> str:
             + "\n".join(rows))
 
 
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def summarize_quantiles(cache: Path, n_days: int) -> str:
+    """Historical-simulation quantiles around each finished LEAR ensemble: coverage and pinball loss."""
+    rows = ["| market | days scored | 90 % band coverage | 50 % band coverage | mean pinball loss |",
+            "|---|---|---|---|---|"]
+    for market in EPF_MARKETS:
+        got = [_load(cache, market, m, n_days) for m in LEAR_NAMES]
+        if any(g is None for g in got):
+            rows.append(f"| {market} | LEAR ensemble not finished | | | |")
+            continue
+        actual = load_market(_data_dir(), market).price[-n_days:]
+        point = np.mean([g[0] for g in got if g is not None], axis=0)
+        q = historical_quantiles(point, actual, QUANTILES, window_days=182)
+        ok = ~np.isnan(q).any(axis=(1, 2))
+        y, qq = actual[ok], q[ok]
+        cov90 = float(np.mean((y >= qq[:, 0]) & (y <= qq[:, 4])))
+        cov50 = float(np.mean((y >= qq[:, 1]) & (y <= qq[:, 3])))
+        rows.append(f"| {market} | {int(ok.sum())} | {100 * cov90:.1f} % | {100 * cov50:.1f} % | "
+                    f"{pinball_loss(y, qq, QUANTILES):.3f} |")
+    return ("Probabilistic forecasts for the scheduler: quantiles 5/25/50/75/95 % by historical simulation of "
+            "the LEAR ensemble's own past errors (same hour, previous 182 days, only errors known the day "
+            "before), scored from the test period's 8th day on.\n\n" + "\n".join(rows))
+
+
 def cmd_summarize(args: argparse.Namespace) -> None:
     cache = Path(args.cache)
     n_days = args.days
@@ -273,7 +305,8 @@ def cmd_summarize(args: argparse.Namespace) -> None:
           "GBM is LightGBM retrained every "
           f"{timings[0].get('gbm_refit_every_days', '?') if timings else '?'} days (inputs refreshed daily; "
           "see docs/energy-forecasting.md). "
-          f"Load average (1 min) when summarized: {load[0]:.2f}.\n\n{body}\n\n{goals}")
+          f"Load average (1 min) when summarized: {load[0]:.2f}.\n\n{body}\n\n{goals}\n\n"
+          f"{summarize_quantiles(cache, n_days)}")
     record("energy-forecast", md)
     lear_t = [t for t in timings if t["model"].startswith("lear-") and t["n_days"] == TEST_DAYS]
     if lear_t:
