@@ -116,3 +116,20 @@ def test_address_in_use_is_a_clear_error(fleet) -> None:
     cfg = FleetConfig(specs=[fake_spec()], first_address=FIRST, seed=0)
     with pytest.raises(InputError, match=r"127\.201\.0\.1:4028"):
         start_fleet_thread(cfg)
+
+
+def test_server_stepping_is_deterministic_per_tick() -> None:
+    from hashstack.telemetry.simulator.failures import FailureSettings
+    from hashstack.telemetry.simulator.server import FleetServer
+
+    def run() -> tuple:
+        cfg = FleetConfig(specs=[fake_spec()] * 5, first_address="127.208.0.1", seed=9, speed=300.0, tick_s=1.0,
+                          start_ts_utc_s=1_767_225_600.0, failures=FailureSettings(acceleration=30.0))
+        server = FleetServer(cfg)  # not started: no sockets; the tick is what the run loop calls
+        for _ in range(100):
+            server.tick()
+        return [server.model.reading(i) for i in range(5)], server.model.records, server.model.now_ts_utc_s
+
+    a, b = run(), run()
+    assert a == b
+    assert a[2] == 1_767_225_600.0 + 100 * 300.0
