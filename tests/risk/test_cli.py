@@ -94,3 +94,17 @@ def test_default_run_names_the_companies_it_leaves_out(tmp_path: Path, monkeypat
     assert {"MARA", "RIOT", "CLSK", "BTDR"} <= set(payload["tickers"])
     assert "shares_outstanding" in payload["skipped"]["WULF"]
     assert "left out for lack of data" in res.stderr
+
+
+@pytest.mark.shared_data
+def test_bootstrap_runs_on_the_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import shared_file
+
+    history = shared_file("bitcoin", "btc_daily_merged_2009-01-03_2025-12-29.csv")
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(history.parents[1]))
+    res = CliRunner().invoke(app, ["stress", "--tickers", "CLSK", "--paths", "300", "--months", "24",
+                                   "--model", "bootstrap", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["from_history"] is True and "daily history" in payload["calibration"]
+    assert "daily history btc_daily_merged" in res.stderr
