@@ -20,6 +20,7 @@ import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -261,5 +262,7 @@ class FleetServer:
         """Figures of the run so far (for the CLI's exit line and the demo)."""
         return {"n_miners": len(self.addresses), "first_address": self.addresses[0],
                 "last_address": self.addresses[-1], "port": self.config.port, "ticks": self.ticks,
-                "sim_ts_utc_s": self.model.now_ts_utc_s, "requests_served": self.requests_served,
+                "sim_ts_utc_s": self.model.now_ts_utc_s,
+                "sim_time_utc": datetime.fromtimestamp(self.model.now_ts_utc_s, UTC).isoformat(timespec="seconds"),
+                "requests_served": self.requests_served,
                 "failures": len(self.model.records)}
