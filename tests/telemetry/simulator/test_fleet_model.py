@@ -121,6 +121,9 @@ def test_failures_with_precursors_are_logged() -> None:
     for r in [x for x in recs if x.component == "fan"]:
         assert m.fan_rpm[r.miner_index, r.component_index] == 0.0
     assert len({r.failure_id for r in recs}) == len(recs)
+    pending = m.degrading()  # right-censored truth: in precursor, not failed yet
+    failed = {(r.miner_index, r.component, r.component_index) for r in recs}
+    assert pending and all((p["miner_index"], p["component"], p["component_index"]) not in failed for p in pending)
 
 
 def test_precursor_strength_zero_gives_no_warning() -> None:

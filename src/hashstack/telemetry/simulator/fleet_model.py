@@ -481,6 +481,9 @@ class FleetModel:
         for i, b in zip(*np.nonzero(~np.isnan(self.board_onset) & ~self.board_dead), strict=True):
             out.append({"miner_index": int(i), "component": "hashboard", "component_index": int(b),
                         "onset_ts_utc_s": float(self.board_onset[i, b])})
+        for i, b, k in zip(*np.nonzero(~np.isnan(self.sensor_onset) & ~self.sensor_failed), strict=True):
+            out.append({"miner_index": int(i), "component": "temp_sensor", "component_index": int(b * 4 + k),
+                        "onset_ts_utc_s": float(self.sensor_onset[i, b, k])})
         for i in np.flatnonzero(~np.isnan(self.psu_onset) & (self.mode != DEAD)):
             out.append({"miner_index": int(i), "component": "psu", "component_index": 0,
                         "onset_ts_utc_s": float(self.psu_onset[i])})
