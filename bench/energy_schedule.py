@@ -60,7 +60,10 @@ def one(settings: Settings, node: str, start: str, end: str, *, lag: int = 0, wi
     actual: list[pd.Timestamp] = []
     notes: list[str] = []
     if with_4cp:
-        caps, actual, notes = fourcp_caps(settings, pd.DatetimeIndex(inputs.price_usd_per_mwh.index))
+        caps, actual, notes = fourcp_caps(settings, pd.DatetimeIndex(inputs.price_usd_per_mwh.index),
+                                          forecast_usd_per_mwh=inputs.forecast_usd_per_mwh,
+                                          hashprice_usd_per_th_day=inputs.hashprice_usd_per_th_day, curve=curve,
+                                          pool_fee_frac=site.pool_fee_frac)
     la0, w0, c0 = load1(), time.perf_counter(), time.process_time()
     res = run_backtest(inputs.price_usd_per_mwh, inputs.forecast_usd_per_mwh, inputs.hashprice_usd_per_th_day,
                        curve, LIMITS, pool_fee_frac=site.pool_fee_frac, lag_intervals=lag, fourcp_cap_w=caps,
@@ -165,9 +168,12 @@ def main() -> None:
         hours = sum(s.hours_curtailed for s in sc) / len(sc)
         lines.append(f"| {thr} | {years[0]}-{years[-1]} | {avoided} / {4 * len(sc)} | {hours:.1f} | "
                      f"{avoided * v / (hours * len(sc)):,.0f} |")
-    lines += ["", "June-September backtests with the 4CP program (window flagged when the day's probability "
-              "clears the break-even threshold at 50 USD/MWh of lost margin); margins net of the transmission "
-              "charge the site's load in the four intervals sets (50 MW always-on: 3.34 M USD a year).", "",
+    lines += ["", "June-September backtests with the 4CP program: a day's window is flagged when its "
+              "probability clears the break-even threshold, the margin curtailing the window would lose (site "
+              "breakeven at the previous day's hashprice minus the forecast price in the window) over 16,689 USD "
+              "per MW-interval. Margins are net of the transmission charge the site's load in the four intervals "
+              "sets (50 MW always-on: 3.34 M USD a year); perfect foresight curtails exactly the four intervals.",
+              "",
               "| summer | always-on net M USD | threshold net M USD | forecast net M USD | perfect net M USD | "
               "forecast MW in 4CP intervals | forecast captured |", "|---|---|---|---|---|---|---|"]
     for year in range(2019, 2024):

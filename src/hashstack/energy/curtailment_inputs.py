@@ -24,6 +24,8 @@ from hashstack.energy.fourcp import (
     threshold_for_value,
     value_per_mw_interval_usd,
 )
+from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.realtime import site_breakeven_usd_per_mwh
 from hashstack.errors import InputError, MissingDataError
 from hashstack.network import hashprice_history, read_network_history
 from hashstack.units import TH_PER_PH
@@ -110,12 +112,17 @@ def read_backtest_inputs(settings: Settings, prices_path: str | Path, node: str,
 
 
 def fourcp_caps(settings: Settings, index_utc: pd.DatetimeIndex, *, floor_w: float = 0.0,
-                lost_margin_usd_per_mwh: float = 50.0) -> tuple[pd.Series, list[pd.Timestamp], list[str]]:
+                lost_margin_usd_per_mwh: float = 50.0, forecast_usd_per_mwh: pd.Series | None = None,
+                hashprice_usd_per_th_day: pd.Series | None = None, curve: PowerCurve | None = None,
+                pool_fee_frac: float = 0.0) -> tuple[pd.Series, list[pd.Timestamp], list[str]]:
     """4CP curtailment caps for the intervals of ``index_utc`` and the actual 4CP interval starts.
 
     Each summer is predicted by a model fitted on the earlier summers only. A day is flagged when its
-    probability clears the break-even threshold of :func:`hashstack.energy.fourcp.threshold_for_value`
-    (``lost_margin_usd_per_mwh`` of margin lost per curtailed MWh against 16,689 USD per MW-interval).
+    probability clears the break-even threshold of :func:`hashstack.energy.fourcp.threshold_for_value`:
+    the margin curtailing the window would lose against 16,689 USD per MW-interval avoided. The margin
+    lost per MWh is, when ``forecast_usd_per_mwh``, ``hashprice_usd_per_th_day`` and ``curve`` are given,
+    each day's ``max(0, site breakeven at the previous day's hashprice - mean forecast price in the
+    window)``; otherwise the fixed ``lost_margin_usd_per_mwh``.
 
     Returns
     -------
@@ -142,13 +149,26 @@ def fourcp_caps(settings: Settings, index_utc: pd.DatetimeIndex, *, floor_w: flo
             continue
         model = FourCPModel.fit(train, intervals)
         window_h = model.window_slots.size / 4.0
-        thr = threshold_for_value(value_per_mw_interval_usd(), lost_margin_usd_per_mwh, window_h, 0.95)
         p = model.day_probability(test)
-        flagged = pd.DatetimeIndex(p.index[p.to_numpy() >= thr])
+        lost = pd.Series(lost_margin_usd_per_mwh, index=p.index)
+        if forecast_usd_per_mwh is not None and hashprice_usd_per_th_day is not None and curve is not None:
+            in_window = np.isin(slot, model.window_slots) & in_year
+            fc_window = pd.Series(forecast_usd_per_mwh.reindex(idx).to_numpy(dtype=float)[in_window],
+                                  index=local_day[in_window]).groupby(level=0).mean()
+            hp_prev = hashprice_usd_per_th_day.copy()
+            hp_prev.index = pd.DatetimeIndex(hp_prev.index).tz_localize(None) + pd.Timedelta(days=1)
+            hp_day = hp_prev.reindex(p.index).ffill()
+            breakeven = pd.Series(site_breakeven_usd_per_mwh(curve, hp_day.to_numpy(dtype=float), pool_fee_frac),
+                                  index=p.index)
+            lost = (breakeven - fc_window.reindex(p.index)).clip(lower=0.0).fillna(lost)
+        thr = pd.Series([threshold_for_value(value_per_mw_interval_usd(), float(x), window_h, 0.95) for x in lost],
+                        index=p.index)
+        flagged = pd.DatetimeIndex(p.index[p.to_numpy() >= thr.to_numpy()])
         hit = in_year & local_day.isin(flagged) & np.isin(slot, model.window_slots)
         caps[hit] = floor_w
         notes.append(f"{year}: 4CP model fitted on {min(model.train_years)}-{max(model.train_years)}, window "
-                     f"{_slot_label(model.window_slots)} local, {flagged.size} days flagged at p >= {thr:.4f}")
+                     f"{_slot_label(model.window_slots)} local, {flagged.size} days flagged "
+                     f"(thresholds {thr.min():.4f}..{thr.max():.4f})")
         if year == 2021:
             notes.append("2021 4CP intervals are ERCOT's D&E monthly peaks (no official 2021 list was found)")
     starts = intervals["interval_start_utc"]

@@ -72,7 +72,10 @@ def backtest(
     actual: list[Any] = []
     if fourcp:
         caps, actual, more = fourcp_caps(settings, pd.DatetimeIndex(inputs.price_usd_per_mwh.index),
-                                         floor_w=limits.contracted_min_load_w)
+                                         floor_w=limits.contracted_min_load_w,
+                                         forecast_usd_per_mwh=inputs.forecast_usd_per_mwh,
+                                         hashprice_usd_per_th_day=inputs.hashprice_usd_per_th_day, curve=curve,
+                                         pool_fee_frac=the_site.pool_fee_frac)
         notes += more
     wanted = [strategy] if strategy is not None else list(STRATEGIES)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
