@@ -27,14 +27,15 @@ def test_derated_points_cut_the_top_and_interpolate_the_ceiling() -> None:
     h = np.array([50.0, 100.0, 150.0])
     p = np.array([1000.0, 2500.0, 4500.0])
     dh, dp = derated_points(h, p, health_frac=[1.0, 0.8, 0.2, 1.0], temp_inlet_c=[25.0, 25.0, 25.0, 40.0])
-    # healthy and cool: unchanged, no extra point
-    assert dh[0, :3].tolist() == [50.0, 100.0, 150.0] and np.isnan(dh[0, 3])
-    # 80% health: ceiling 120 TH/s, power on the chord 2500 + 0.4 * 2000 = 3300 W
-    assert np.isnan(dh[1, 2]) and dh[1, 3] == pytest.approx(120.0) and dp[1, 3] == pytest.approx(3300.0)
+    assert dh.shape == (4, 3)
+    # healthy and cool: unchanged
+    assert dh[0].tolist() == [50.0, 100.0, 150.0] and dp[0].tolist() == [1000.0, 2500.0, 4500.0]
+    # 80% health: ceiling 120 TH/s in place of the 150 point, power on the chord 2500 + 0.4 * 2000 = 3300 W
+    assert dh[1, 2] == pytest.approx(120.0) and dp[1, 2] == pytest.approx(3300.0)
     # 20% health: ceiling 30 TH/s below the floor: no points (off only)
     assert np.all(np.isnan(dh[2]))
     # 40 C inlet: half the range, ceiling 100 TH/s, which is an existing point
-    assert dh[3, :2].tolist() == [50.0, 100.0] and np.isnan(dh[3, 2]) and np.isnan(dh[3, 3])
+    assert dh[3, :2].tolist() == [50.0, 100.0] and np.isnan(dh[3, 2]) and np.isnan(dp[3, 2])
 
 
 def test_derated_points_refuse_bad_health() -> None:

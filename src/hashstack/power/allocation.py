@@ -143,6 +143,7 @@ class CapTree:
     thermal_cap_w : heat-rejection cap of each node [W], ``inf`` for none, ``(n_nodes,)``
     miner_node : the node each miner hangs under, ``(n_miners,)``
     depth : depth of each node, site = 0 (derived)
+    ancestors : ancestor of each miner at each depth, -1 where none, ``(max_depth + 1, n_miners)`` (derived)
     """
 
     names: tuple[str, ...]
@@ -151,6 +152,7 @@ class CapTree:
     thermal_cap_w: FloatArray
     miner_node: IntArray
     depth: IntArray = field(init=False, repr=False, compare=False)
+    ancestors: IntArray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.names)
@@ -172,6 +174,7 @@ class CapTree:
         if self.miner_node.ndim != 1 or np.any(self.miner_node < 0) or np.any(self.miner_node >= n):
             raise InputError("cap tree: every miner must hang under a node of the tree")
         object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "ancestors", self._ancestors())
 
     @classmethod
     def site_only(cls, n_miners: int, cap_w: float) -> CapTree:
@@ -210,6 +213,9 @@ class CapTree:
 
     def miner_ancestors(self) -> IntArray:
         """Ancestor of each miner at each depth, ``(max_depth + 1, n_miners)``, -1 where none."""
+        return self.ancestors
+
+    def _ancestors(self) -> IntArray:
         depth = self.depth
         levels = int(depth.max()) + 1
         out = np.full((levels, len(self.miner_node)), -1, dtype=np.int64)
@@ -284,18 +290,32 @@ def concave_hulls(power_w: FloatArray, value: FloatArray) -> Hull:
     on the useful part of the hull).
     """
     n, k = power_w.shape
-    # Column 0 is "off" at the origin; sort the points of each row by power, missing points last.
-    order = np.argsort(np.where(np.isnan(power_w), np.inf, power_w), axis=1, kind="stable")
-    p = np.take_along_axis(power_w, order, axis=1)
-    v = np.take_along_axis(value, order, axis=1)
+    # Column 0 is "off" at the origin; the points of each row sorted by power, missing points last.
+    keyed = np.where(np.isnan(power_w), np.inf, power_w)
+    if np.all(keyed[:, 1:] >= keyed[:, :-1]):  # already sorted (tuning-curve points): skip the sort
+        order = np.broadcast_to(np.arange(k), (n, k))
+        p, v = power_w, value
+    else:
+        order = np.argsort(keyed, axis=1, kind="stable")
+        p = np.take_along_axis(power_w, order, axis=1)
+        v = np.take_along_axis(value, order, axis=1)
     p = np.concatenate([np.zeros((n, 1)), p], axis=1)
     v = np.concatenate([np.zeros((n, 1)), v], axis=1)
-    cols = np.concatenate([np.full((n, 1), -1), order], axis=1)
+    cols = np.concatenate([np.full((n, 1), -1, dtype=np.int64), order], axis=1)
     active = ~np.isnan(p)
     idx = np.arange(k + 1, dtype=np.int32)
     pz = np.where(active, p, 0.0)
     vz = np.where(active, v, 0.0)
-    while True:
+    # Fast check: the available points of a row are a prefix, so each vertex's neighbours are the
+    # adjacent columns; when no vertex is bad (the common case for convex tuning curves) the general
+    # loop below is skipped.
+    dp_adj = np.diff(pz, axis=1)
+    dv_adj = np.diff(vz, axis=1)
+    act = active[:, 1:]
+    bad0 = act & (dv_adj <= 0)
+    inner0 = act[:, :-1] & act[:, 1:]
+    bad0[:, :-1] |= inner0 & (dv_adj[:, :-1] * dp_adj[:, 1:] <= dv_adj[:, 1:] * dp_adj[:, :-1] * (1 + _REL_TOL))
+    while bad0.any():
         prev = np.maximum.accumulate(np.where(active, idx, -1), axis=1)
         prev[:, 1:] = prev[:, :-1].copy()
         prev[:, 0] = -1
@@ -330,9 +350,9 @@ def concave_hulls(power_w: FloatArray, value: FloatArray) -> Hull:
     dp = pr[end] - pr[start]
     dv = vr[end] - vr[start]
     return Hull(
-        miner=rows_i[a].astype(np.int64),
-        start_col=cr[start].astype(np.int64),
-        end_col=cr[end].astype(np.int64),
+        miner=rows_i[a].astype(np.int64, copy=False),
+        start_col=cr[start].astype(np.int64, copy=False),
+        end_col=cr[end].astype(np.int64, copy=False),
         power_w=dp,
         value=dv,
         slope=dv / dp,
@@ -378,9 +398,12 @@ def solve_lp(hull: Hull, tree: CapTree, n_miners: int, order: IntArray | None = 
             continue
         pos = np.flatnonzero(ok)
         grp = node[pos]
-        perm = np.argsort(grp, kind="stable")
-        pos = pos[perm]
-        grp = grp[perm]
+        if grp[0] != grp[-1] or np.any(grp != grp[0]):
+            # small integer keys sort by radix sort, stable, so each group keeps the slope order
+            key = grp.astype(np.int16) if tree.n_nodes < 2**15 else grp
+            perm = np.argsort(key, kind="stable")
+            pos = pos[perm]
+            grp = grp[perm]
         ln = length[pos]
         cum = np.cumsum(ln)
         starts = np.flatnonzero(np.concatenate([[True], grp[1:] != grp[:-1]]))

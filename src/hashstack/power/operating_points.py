@@ -75,8 +75,9 @@ def derated_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, *,
 
     Returns
     -------
-    (hashrate_ths, power_w) : ``(n_miners, n_points + 1)``, NaN where a point is above the ceiling; the
-        extra column holds the interpolated ceiling point where the ceiling cuts the curve.
+    (hashrate_ths, power_w) : ``(n_miners, n_points)``, increasing along each row, NaN (trailing) where
+        a point is above the ceiling; where the ceiling cuts the curve between two points, the first
+        dropped column holds the interpolated ceiling point.
     """
     h = np.asarray(hashrate_ths, dtype=float)
     p = np.asarray(power_w, dtype=float)
@@ -103,21 +104,16 @@ def derated_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike, *,
     keep = h <= ceiling[:, None] * (1 + 1e-12)
     out_h = np.where(keep, h, np.nan)
     out_p = np.where(keep, p, np.nan)
-    # the ceiling point, where it falls strictly inside the curve
+    # the ceiling point, where it falls strictly inside the curve, takes the first dropped column, so
+    # each row stays sorted with its missing points last
     inside = (ceiling > h_min) & (ceiling < h_max * (1 - 1e-12))
-    extra_h = np.full(n, np.nan)
-    extra_p = np.full(n, np.nan)
     if inside.any():
         rows = np.flatnonzero(inside)
-        j = (h[rows] <= ceiling[rows, None]).sum(axis=1)  # first point above the ceiling
+        j = (h[rows] <= ceiling[rows, None] * (1 + 1e-12)).sum(axis=1)  # first point above the ceiling
         h0, h1 = h[rows, j - 1], h[rows, j]
         p0, p1 = p[rows, j - 1], p[rows, j]
         w = (ceiling[rows] - h0) / (h1 - h0)
-        extra_h[rows] = ceiling[rows]
-        extra_p[rows] = p0 + w * (p1 - p0)
-        # a ceiling equal to an existing point needs no extra point
-        dup = w <= 1e-12
-        extra_h[rows[dup]] = np.nan
-        extra_p[rows[dup]] = np.nan
-    return (np.concatenate([out_h, extra_h[:, None]], axis=1),
-            np.concatenate([out_p, extra_p[:, None]], axis=1))
+        new = w > 1e-12  # a ceiling on an existing point needs no extra point
+        out_h[rows[new], j[new]] = ceiling[rows[new]]
+        out_p[rows[new], j[new]] = (p0 + w * (p1 - p0))[new]
+    return out_h, out_p

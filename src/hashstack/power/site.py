@@ -162,7 +162,7 @@ class SiteFleet:
     ----------
     model : model of each miner, ``(n_miners,)``
     container : container of each miner ("" = directly under the site), ``(n_miners,)``
-    hashrate_ths, power_w : operating points after derating, ``(n_miners, n_points + 1)``, NaN = not
+    hashrate_ths, power_w : operating points after derating, ``(n_miners, n_points)``, NaN = not
         available [TH/s], [W]
     stock_hashrate_ths, stock_power_w : each miner's configured point from the site file, capped at its
         derated ceiling (NaN where the machine cannot run at all), ``(n_miners,)`` [TH/s], [W]
