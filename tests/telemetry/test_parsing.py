@@ -154,3 +154,17 @@ def test_tuning_curve_estimator_uses_catalogue() -> None:
     assert est("Bitmain Antminer S19j Pro", h) == pytest.approx(float(curve.power_w(h)), rel=1e-12)
     assert est("Antminer S19j Pro", 10 * curve.hashrate_max_ths) == pytest.approx(curve.power_max_w)
     assert est("No Such Miner 9000", 100.0) is None
+
+
+def test_dashed_sensor_strings_keep_negative_fault_readings() -> None:
+    from hashstack.telemetry.parsing import _max_of_dashed, _num
+
+    assert _max_of_dashed("60-60-76-76") == 76.0
+    assert _max_of_dashed("-40--40--40--40") == -40.0  # every sensor reads the -40 fault value
+    assert _max_of_dashed("55--40-70-71") == 71.0
+    assert _max_of_dashed("255-60-61-62") == 255.0
+    assert _max_of_dashed(-40) == -40.0
+    assert _num("3,250 W") == 3250.0 and _num(" 4200 rpm") == 4200.0
+    for bad in ("x", "inf", True, None, float("nan")):
+        with pytest.raises((ValueError, TypeError)):
+            _num(bad)

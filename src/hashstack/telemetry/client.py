@@ -19,35 +19,75 @@ from hashstack.telemetry.protocol import (
     encode_request,
 )
 
-_READ_CHUNK = 65536
+
+class _ReplyProtocol(asyncio.Protocol):
+    """Send one request, collect the reply until the miner closes (or a NUL ends a decodable reply).
+
+    A bare protocol instead of streams: one object and one future per miner, which matters when a
+    poll touches thousands of miners.
+    """
+
+    def __init__(self, request: bytes, commands: Sequence[str], done: asyncio.Future[dict[str, CommandReply]]
+                 ) -> None:
+        self.request = request
+        self.commands = commands
+        self.done = done
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > MAX_REPLY_BYTES:
+            self._finish(exc=MinerProtocolError(f"reply exceeds {MAX_REPLY_BYTES} bytes"))
+        elif data.endswith(b"\x00"):
+            # complete if it decodes; firmware that keeps the socket open after the NUL is not waited
+            # for, and a NUL in mid-reply just means we keep reading
+            try:
+                self._finish(result=decode_reply(b"".join(self.chunks), self.commands))
+            except MinerProtocolError:
+                pass
+
+    def eof_received(self) -> bool | None:
+        return False  # let the transport close; connection_lost decodes what arrived
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.done.done():
+            return
+        if exc is not None and not self.chunks:
+            self.done.set_exception(exc)
+            return
+        try:
+            self.done.set_result(decode_reply(b"".join(self.chunks), self.commands))
+        except MinerProtocolError as err:
+            self.done.set_exception(err)
+
+    def _finish(self, result: dict[str, CommandReply] | None = None, exc: BaseException | None = None) -> None:
+        if not self.done.done():
+            if exc is not None:
+                self.done.set_exception(exc)
+            else:
+                assert result is not None
+                self.done.set_result(result)
+        if self.transport is not None:
+            self.transport.close()
 
 
 async def _exchange(host: str, port: int, request: bytes, commands: Sequence[str]
                     ) -> dict[str, CommandReply]:
-    reader, writer = await asyncio.open_connection(host, port)
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[dict[str, CommandReply]] = loop.create_future()
+    transport, _ = await loop.create_connection(lambda: _ReplyProtocol(request, commands, done), host, port)
     try:
-        writer.write(request)
-        await writer.drain()
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = await reader.read(_READ_CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_REPLY_BYTES:
-                raise MinerProtocolError(f"reply exceeds {MAX_REPLY_BYTES} bytes")
-            if chunk.endswith(b"\x00"):
-                # complete if it decodes; firmware that keeps the socket open after the NUL is not
-                # waited for, and a NUL in mid-reply just means we keep reading
-                try:
-                    return decode_reply(b"".join(chunks), commands)
-                except MinerProtocolError:
-                    continue
-        return decode_reply(b"".join(chunks), commands)
+        return await done
     finally:
-        writer.close()
+        transport.close()
 
 
 async def send_command(host: str, port: int, command: str | Sequence[str], parameter: str | None = None,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hashstack.store.base import RetentionPolicy, TelemetryStore
+from hashstack.telemetry.parsing import commands_for_firmware
 from hashstack.telemetry.poller import Backoff, PollerConfig, poll_fleet
 from hashstack.telemetry.power import PowerEstimator, read_meter_csv
 from hashstack.telemetry.records import MinerSample, PollSummary, Target
@@ -47,6 +48,7 @@ class Collector:
         self.retention = retention
         self.ground_truth_path = ground_truth_path
         self.backoff = Backoff(self.config.backoff_base_s, self.config.backoff_max_s)
+        self.commands_by_miner: dict[str, tuple[str, ...]] = {}
         self._last_retention_s = float("-inf")
 
     async def poll_once(self, on_sample: Callable[[MinerSample], None] | None = None,
@@ -58,11 +60,16 @@ class Collector:
         meter = read_meter_csv(self.meter_path).get if self.meter_path is not None else None
         t0 = time.perf_counter()
         samples = await poll_fleet(due, self.config, ts_utc=started, estimator=self.estimator, meter=meter,
-                                   on_sample=on_sample)
+                                   on_sample=on_sample, commands_by_miner=self.commands_by_miner)
         duration_s = time.perf_counter() - t0
         done_s = time.monotonic()
         for s in samples:
             self.backoff.record(s.miner_id, s.ok, done_s)
+            # learn the firmware family from a good read; forget it after a failure (firmware may change)
+            if s.ok and s.firmware:
+                self.commands_by_miner[s.miner_id] = commands_for_firmware(s.firmware, self.config.commands)
+            elif not s.ok:
+                self.commands_by_miner.pop(s.miner_id, None)
         poll_id = self.store.next_poll_id()
         summary = self.store.write_poll(poll_id, started, samples, duration_s, len(self.targets) - len(due))
         self.store.rollup(datetime.now(UTC))

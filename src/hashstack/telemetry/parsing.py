@@ -49,30 +49,63 @@ DEFAULT_COMMANDS: tuple[str, ...] = ("summary", "devs", "stats", "pools", "versi
 and ``profiles`` are LUXminer's (wattage, fan RPMs, active profile and its power); firmware that does not
 know one answers that part with STATUS E "Invalid command", which only leaves its fields missing."""
 
+DIALECT_COMMANDS: dict[str, tuple[str, ...]] = {
+    "LUXminer": ("summary", "stats", "pools", "version", "power", "config", "profiles"),
+    "BMMiner": ("summary", "stats", "pools", "version"),
+    "BOSminer": ("summary", "devs", "pools", "version", "temps", "fans", "tunerstatus"),
+    "BTMiner": ("summary", "devs", "pools", "version"),
+}
+"""Commands that give every field for a known firmware family (keyed by the family's name as it
+appears at the start of ``MinerSample.firmware``): once a miner has said what it runs, it is asked
+only these, which saves the miner (and the poll) work on every later pass."""
+
+
+def commands_for_firmware(firmware: str | None, default: tuple[str, ...] = DEFAULT_COMMANDS) -> tuple[str, ...]:
+    """The command set for a miner whose last good sample reported ``firmware`` (default when unknown)."""
+    if firmware:
+        for family, commands in DIALECT_COMMANDS.items():
+            if firmware.lower().startswith(family.lower()):
+                return commands
+    return default
+
+
 _UNIT_TO_THS = {"T": 1.0, "G": 1e-3, "M": 1e-6, "K": 1e-9}
 _SOFTWARE_KEYS = ("BMMiner", "CGMiner", "BOSminer", "BOSer", "LUXminer", "BTMiner", "bfgminer", "Miner")
 
 
 def _num(value: Any) -> float:
-    """A finite float from an int, float or numeric string ("13,520.9" allowed); ValueError otherwise."""
-    if isinstance(value, bool):
+    """A finite float from an int, float or numeric string ("13,520.9", "3250 W" allowed); ValueError otherwise."""
+    kind = type(value)
+    if kind is float or kind is int:
+        out = float(value)
+    elif kind is bool:
         raise ValueError("boolean is not a number")
-    if isinstance(value, str):
-        value = value.strip().replace(",", "")
-        for suffix in (" W", "W", " rpm", "RPM"):
-            if value.endswith(suffix):
-                value = value[: -len(suffix)].strip()
-    out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value)
+        except ValueError:
+            text = value.strip().replace(",", "")
+            for suffix in (" W", "W", " rpm", "RPM"):
+                if text.endswith(suffix):
+                    text = text[: -len(suffix)].strip()
+            out = float(text)
+    else:
+        out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"non-finite value {value!r}")
     return out
 
 
+_DASH_BETWEEN_READINGS = re.compile(r"(?<=\d)-")
+
+
 def _max_of_dashed(value: Any) -> float:
-    """bmminer reports per-sensor readings as ``"53-53-70-70"``: the hottest one."""
-    if isinstance(value, str) and "-" in value.strip().lstrip("-"):
-        parts = [p for p in value.split("-") if p.strip()]
-        return max(_num(p) for p in parts)
+    """bmminer reports per-sensor readings as ``"53-53-70-70"``: the hottest one.
+
+    A faulty sensor's negative reading keeps its sign: ``"55--40-70-70"`` holds 55, -40, 70, 70.
+    """
+    if isinstance(value, str) and _DASH_BETWEEN_READINGS.search(value):
+        return max(_num(p) for p in _DASH_BETWEEN_READINGS.split(value.strip()) if p.strip())
     return _num(value)
 
 
@@ -130,24 +163,24 @@ def _one(reply: CommandReply | None, section: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _stats_main(stats: CommandReply | None) -> dict[str, Any]:
+def _find_stats_main(stats: CommandReply | None) -> dict[str, Any] | None:
     """The STATS element holding the miner data (bmminer puts the version block first)."""
     if stats is None:
-        raise KeyError("STATS")
-    rows = stats.section("STATS")
-    for row in rows:
-        if any(k.startswith(("chain_rate", "fan", "temp")) or k in ("Elapsed", "GHS 5s") for k in row):
+        return None
+    for row in stats.section("STATS"):
+        if "Elapsed" in row or "GHS 5s" in row or any(k.startswith(("chain_rate", "fan", "temp")) for k in row):
             return row
-    raise KeyError("STATS")
+    return None
+
+
+def _numbered_keys(row: Mapping[str, Any], prefix: str) -> list[tuple[int, str]]:
+    """``(n, key)`` for every key ``<prefix><n>`` of ``row``, sorted by ``n``."""
+    cut = len(prefix)
+    return sorted((int(k[cut:]), k) for k in row if k.startswith(prefix) and k[cut:].isdigit())
 
 
 def _chain_indices(row: Mapping[str, Any]) -> list[int]:
-    out = []
-    for key in row:
-        m = re.fullmatch(r"chain_rate(\d+)", key)
-        if m and str(row[key]).strip() != "":
-            out.append(int(m.group(1)))
-    return sorted(out)
+    return [n for n, key in _numbered_keys(row, "chain_rate") if str(row[key]).strip() != ""]
 
 
 def _opt(fn: Callable[..., float | None], *args: Any) -> float | None:
@@ -198,11 +231,13 @@ def _boards_from_devs(devs: CommandReply | None) -> tuple[tuple[float | None, ..
     return rates, chips, pcbs
 
 
-def _fans(stats: CommandReply | None, summary: CommandReply | None,
+def _fans(stats_row: dict[str, Any] | None, summary: CommandReply | None,
           fans: CommandReply | None) -> tuple[float | None, ...]:
     def from_stats() -> tuple[float | None, ...]:
-        row = _stats_main(stats)
-        keys = sorted((int(m.group(1)), k) for k in row if (m := re.fullmatch(r"fan(\d+)", k)))
+        if stats_row is None:
+            raise KeyError("STATS")
+        row = stats_row
+        keys = _numbered_keys(row, "fan")
         values = [_opt(_get_num, row, k) for _, k in keys]
         if not values:
             return ()
@@ -313,6 +348,12 @@ def sample_from_replies(target: Target, replies: Mapping[str, CommandReply], ts_
     power_reply, devdetails = good.get("power"), good.get("devdetails")
     config, profiles = good.get("config"), good.get("profiles")
     f = _FieldReader()
+    stats_main = _find_stats_main(stats)
+
+    def stats_row() -> dict[str, Any]:
+        if stats_main is None:
+            raise KeyError("STATS")
+        return stats_main
 
     model = f.read("model", lambda: _model(version, stats, devdetails, target))
     firmware = f.read("firmware", lambda: _software(version, stats, summary))
@@ -321,7 +362,7 @@ def sample_from_replies(target: Target, replies: Mapping[str, CommandReply], ts_
         if devs is not None and devs.no_devices:
             return (), (), ()
         try:
-            rates, chips, pcbs = _boards_from_stats(_stats_main(stats))
+            rates, chips, pcbs = _boards_from_stats(stats_row())
         except (KeyError, IndexError, TypeError, ValueError):
             rates, chips, pcbs = _boards_from_devs(devs)
         if temps is not None and temps.section("TEMPS"):
@@ -345,14 +386,14 @@ def sample_from_replies(target: Target, replies: Mapping[str, CommandReply], ts_
 
     def total_rate(window: str) -> float | None:
         return _first(lambda: _rate_ths(_one(summary, "SUMMARY"), window),
-                      lambda: _rate_ths(_stats_main(stats), window),
+                      lambda: _rate_ths(stats_row(), window),
                       lambda: (sum(v for v in board_rates if v is not None)
                                if window == "5s" and board_rates and None not in board_rates else None),
                       lambda: 0.0 if no_boards else None)
 
     hashrate_ths = f.read("hashrate_ths", lambda: total_rate("5s"))
     hashrate_avg_ths = f.read("hashrate_avg_ths", lambda: total_rate("av"))
-    fan_speed_rpm = f.read("fan_speed_rpm", lambda: _fans(stats, summary, fans_reply))
+    fan_speed_rpm = f.read("fan_speed_rpm", lambda: _fans(stats_main, summary, fans_reply))
     f.missing.extend(f"fan_speed_rpm[{i}]" for i, v in enumerate(fan_speed_rpm) if v is None)
 
     def chip_max() -> float | None:
@@ -367,8 +408,8 @@ def sample_from_replies(target: Target, replies: Mapping[str, CommandReply], ts_
         return _first(lambda: _num(_one(summary, "SUMMARY")["Power"]),
                       lambda: _num(_one(tuner, "TUNERSTATUS")["ApproximateMinerPowerConsumption"]),
                       lambda: _num(_one(power_reply, "POWER")["Watts"]),
-                      lambda: _num(_stats_main(stats)["Power"]),
-                      lambda: _num(_stats_main(stats)["chain_power"]))
+                      lambda: _num(stats_row()["Power"]),
+                      lambda: _num(stats_row()["chain_power"]))
 
     try:
         reported_w = reported_power()
@@ -382,18 +423,18 @@ def sample_from_replies(target: Target, replies: Mapping[str, CommandReply], ts_
         lambda: _num(_one(summary, "SUMMARY")["Power Limit"]),
         lambda: _num(_one(tuner, "TUNERSTATUS")["PowerLimit"]),
         lambda: _profile_watts(config, profiles),
-        lambda: _num(_stats_main(stats)["Power Limit"]),
-        lambda: _num(_stats_main(stats)["power_limit"])))
+        lambda: _num(stats_row()["Power Limit"]),
+        lambda: _num(stats_row()["power_limit"])))
 
     def counter(key: str) -> int | None:
-        return int(_first(lambda: _num(_one(summary, "SUMMARY")[key]), lambda: _num(_stats_main(stats)[key])))
+        return int(_first(lambda: _num(_one(summary, "SUMMARY")[key]), lambda: _num(stats_row()[key])))
 
     hw_errors = f.read("hw_errors", lambda: counter("Hardware Errors"))
     accepted = f.read("shares_accepted", lambda: counter("Accepted"))
     rejected = f.read("shares_rejected", lambda: counter("Rejected"))
     pool = f.read("pool_url", lambda: _pool(pools))
     uptime_s = f.read("uptime_s", lambda: _first(lambda: _num(_one(summary, "SUMMARY")["Elapsed"]),
-                                                 lambda: _num(_stats_main(stats)["Elapsed"])))
+                                                 lambda: _num(stats_row()["Elapsed"])))
 
     return MinerSample(
         ts_utc=ts_utc, miner_id=target.miner_id, ok=True, error=None, latency_s=latency_s,

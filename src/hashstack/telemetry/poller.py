@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -94,11 +94,17 @@ def _error_text(exc: BaseException) -> str:
 
 
 async def poll_miner(target: Target, ts_utc: datetime, config: PollerConfig,
-                     estimator: PowerEstimator | None = None, meter_w: float | None = None) -> MinerSample:
-    """Read one miner into a sample; every failure becomes a failed sample, never an exception."""
+                     estimator: PowerEstimator | None = None, meter_w: float | None = None,
+                     commands: tuple[str, ...] | None = None) -> MinerSample:
+    """Read one miner into a sample; every failure becomes a failed sample, never an exception.
+
+    ``commands`` overrides ``config.commands`` for this miner (the collector passes the command set of
+    the firmware family the miner reported last time).
+    """
     start = time.perf_counter()
     try:
-        replies, latency_s = await read_miner(target.host, target.port, config.commands, config.timeout_s)
+        replies, latency_s = await read_miner(target.host, target.port, commands or config.commands,
+                                              config.timeout_s)
     except (TimeoutError, OSError, MinerProtocolError, UnicodeError, ValueError) as exc:
         return failed_sample(target, ts_utc, _error_text(exc), time.perf_counter() - start)
     if not any(r.ok for r in replies.values()):
@@ -114,7 +120,8 @@ async def poll_miner(target: Target, ts_utc: datetime, config: PollerConfig,
 async def poll_fleet(targets: Sequence[Target], config: PollerConfig | None = None, *,
                      ts_utc: datetime | None = None, estimator: PowerEstimator | None = None,
                      meter: Callable[[str], float | None] | None = None,
-                     on_sample: Callable[[MinerSample], None] | None = None) -> list[MinerSample]:
+                     on_sample: Callable[[MinerSample], None] | None = None,
+                     commands_by_miner: Mapping[str, tuple[str, ...]] | None = None) -> list[MinerSample]:
     """Poll every target once, ``config.concurrency`` at a time.
 
     Parameters
@@ -125,6 +132,7 @@ async def poll_fleet(targets: Sequence[Target], config: PollerConfig | None = No
     estimator : tuning-curve power estimator (for firmware that reports no wattage)
     meter : ``miner_id -> power_w`` from a site meter / PDU, overriding other power figures
     on_sample : called as each miner finishes (progress bars)
+    commands_by_miner : per-miner command sets (``miner_id -> commands``); others get ``config.commands``
 
     Returns
     -------
@@ -144,7 +152,8 @@ async def poll_fleet(targets: Sequence[Target], config: PollerConfig | None = No
             except asyncio.QueueEmpty:
                 return
             t = targets[i]
-            sample = await poll_miner(t, ts, cfg, estimator, meter(t.miner_id) if meter else None)
+            sample = await poll_miner(t, ts, cfg, estimator, meter(t.miner_id) if meter else None,
+                                      commands_by_miner.get(t.miner_id) if commands_by_miner else None)
             results[i] = sample
             if on_sample is not None:
                 on_sample(sample)
