@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hashstack.catalog import tuning_curve
+from hashstack.catalog import Catalog, load_catalog, tuning_curve
 from hashstack.errors import DataFileError, InputError
 from hashstack.fleet import Site
 from hashstack.power.allocation import CapTree
@@ -220,6 +220,7 @@ def site_fleet(site: Site, layout: Layout | None = None, *, n_points: int = DEFA
     thermal = [float("inf")]
     container_node: list[int] = []
     if layout is not None:
+        catalog = load_catalog()
         tnode = {}
         for tname, tcap in layout.transformers:
             tnode[tname] = len(names)
@@ -235,7 +236,7 @@ def site_fleet(site: Site, layout: Layout | None = None, *, n_points: int = DEFA
             thermal.append(c.thermal_cap_w)
         for ci, c in enumerate(layout.containers):
             for grp in c.miners:
-                key = next((m for m in remaining if _same_model(m, grp.model)), None)
+                key = _site_model(grp.model, remaining, catalog)
                 if key is None:
                     raise InputError(f"container {c.name!r}: the site has no {grp.model!r} miners")
                 if grp.count > remaining[key]:
@@ -279,11 +280,12 @@ def site_fleet(site: Site, layout: Layout | None = None, *, n_points: int = DEFA
                      np.concatenate(sh_parts), np.concatenate(sp_parts), tree, nameplate_w)
 
 
-def _same_model(a: str, b: str) -> bool:
-    def key(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalnum() or ch == "+")
-
-    return key(a) == key(b) or key(a).endswith(key(b)) or key(b).endswith(key(a))
+def _site_model(name: str, site_models: dict[str, int], catalog: Catalog) -> str | None:
+    """The site's model a layout entry names (catalogue lookup: case, spacing and maker optional)."""
+    if name not in catalog:
+        return None
+    model = catalog.get(name).model
+    return model if model in site_models else None
 
 
 def example_layout_path() -> Path:
