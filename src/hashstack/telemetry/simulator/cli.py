@@ -96,6 +96,48 @@ def fleet(
         print_record(summary, title="simulated fleet stopped")
 
 
+@app.command("history")
+def history(
+    miners: Annotated[int, typer.Option("--miners", help="Number of simulated miners.")],
+    days: Annotated[float, typer.Option("--days", help="Simulated span [days].")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for telemetry.csv.gz, failures.csv, degrading.csv.")],
+    site: Annotated[Path | None, typer.Option("--site", help="Site TOML: model mix and time zone.")] = None,
+    model: Annotated[str, typer.Option("--model", help="Catalogue model when no --site is given.")] = "Antminer S21",
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    sample_every_s: Annotated[float, typer.Option("--sample-every-s", help="Sampling interval [s].")] = 3600.0,
+    precursor_strength: Annotated[float, typer.Option(help="0: no warning ... 1: strong precursors.")] = 0.6,
+    failure_acceleration: Annotated[float, typer.Option(help="Multiplies every ageing rate.")] = 1.0,
+    start: Annotated[str | None, typer.Option("--start", help="Simulated start (ISO 8601 UTC).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Simulate a fleet offline (no sockets) and write its telemetry and ground truth for model training."""
+    from rich.progress import Progress
+
+    from hashstack.telemetry.simulator.history import simulate_history
+
+    start_ts = _parse_start(start) or 1_767_225_600.0
+    specs = specs_for(miners, model=model, site=site)
+    ambient = AmbientProfile(utc_offset_h=site_utc_offset_h(site, start_ts))
+    failures = FailureSettings(precursor_strength=precursor_strength, acceleration=failure_acceleration)
+    with Progress(transient=True, disable=json_out) as bar:
+        task = bar.add_task("simulating", total=None)
+        hist = simulate_history(specs, days=days, sample_every_s=sample_every_s, seed=seed, start_ts_utc_s=start_ts,
+                                ambient=ambient, failures=failures,
+                                on_progress=lambda k, n: bar.update(task, completed=k, total=n))
+    out.mkdir(parents=True, exist_ok=True)
+    hist.telemetry.to_csv(out / "telemetry.csv.gz", index=False)
+    hist.failures.to_csv(out / "failures.csv", index=False)
+    hist.degrading_at_end.to_csv(out / "degrading.csv", index=False)
+    counts = hist.failures["component"].value_counts().to_dict() if not hist.failures.empty else {}
+    summary = {"miners": miners, "days": days, "telemetry_rows": len(hist.telemetry),
+               "failures": len(hist.failures), **{f"failures_{k}": int(v) for k, v in counts.items()},
+               "degrading_at_end": len(hist.degrading_at_end), "out": str(out)}
+    if json_out:
+        print(json.dumps(summary))
+    else:
+        print_record(summary, title="simulated fleet history")
+
+
 def main() -> None:
     """Entry point of ``python -m hashstack.telemetry.simulator`` (what the subprocess API runs).
 
