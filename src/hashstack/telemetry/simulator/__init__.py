@@ -28,6 +28,7 @@ _API = {
     "FleetConfig": "server", "FleetServer": "server", "read_truth_jsonl": "server", "address_range": "server",
     "start_fleet_subprocess": "process", "start_fleet_thread": "process", "specs_for": "process",
     "FleetProcess": "process", "FleetThread": "process",
+    "simulate_history": "history", "FleetHistory": "history",
 }
 
 __all__ = sorted(_API)
