@@ -59,6 +59,9 @@ def collect(
     meter: Annotated[Path | None, typer.Option(help="CSV miner_id,power_w from a meter/PDU (overrides power).")
                      ] = None,
     max_polls: Annotated[int | None, typer.Option(help="Stop after this many polls.", min=1)] = None,
+    keep_raw_days: Annotated[float, typer.Option(help="Keep raw samples this many days.", min=0.01)] = 7.0,
+    keep_rollup_days: Annotated[float, typer.Option(help="Keep 5-minute roll-ups this many days.", min=0.01)
+                                ] = 365.0,
     ground_truth: Annotated[Path | None, typer.Option(
         "--ground-truth", help="Simulator ground-truth JSONL to import into the failures table.")] = None,
     json_out: JsonFlag = False,
@@ -68,7 +71,7 @@ def collect(
     Every poll is committed in one transaction before it is reported, so a killed collector loses no
     reported poll, and a restarted one carries on at the next poll id.
     """
-    from hashstack.store import open_store
+    from hashstack.store import RetentionPolicy, open_store
     from hashstack.telemetry.collector import Collector
     from hashstack.telemetry.poller import PollerConfig
     from hashstack.telemetry.power import tuning_curve_estimator
@@ -79,7 +82,8 @@ def collect(
     store = open_store(db_target)
     try:
         collector = Collector(store, tlist, PollerConfig(concurrency=concurrency, timeout_s=timeout),
-                              estimator=tuning_curve_estimator(), meter_path=meter, ground_truth_path=ground_truth)
+                              estimator=tuning_curve_estimator(), meter_path=meter, ground_truth_path=ground_truth,
+                              retention=RetentionPolicy(keep_raw_days, keep_rollup_days))
         if once:
             summary = asyncio.run(_poll_once_with_progress(collector, len(tlist), quiet=json_out))
             if json_out:
