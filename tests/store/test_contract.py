@@ -173,3 +173,31 @@ def test_control_actions_and_failures(store: TelemetryStore) -> None:
 def test_bucket_floor() -> None:
     assert bucket_floor_utc(datetime(2026, 1, 1, 0, 7, 31, 5, tzinfo=UTC)) == datetime(2026, 1, 1, 0, 5,
                                                                                           tzinfo=UTC)
+
+
+def test_collector_writes_simulated_fleet(store: TelemetryStore) -> None:
+    """End to end on every backend: the collector polls two simulated LuxOS miners into the store."""
+    import asyncio
+    import socket
+
+    from hashstack.telemetry.collector import Collector
+    from hashstack.telemetry.poller import PollerConfig
+    from hashstack.telemetry.records import Target
+    from hashstack.telemetry.simulator.process import specs_for, start_fleet_thread
+    from hashstack.telemetry.simulator.server import FleetConfig
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fleet = start_fleet_thread(FleetConfig(specs=specs_for(2, "Antminer S19j Pro"), first_address="127.5.9.1",
+                                           port=port, seed=5))
+    try:
+        c = Collector(store, [Target(a, port) for a in fleet.addresses], PollerConfig(timeout_s=5.0))
+        summary = asyncio.run(c.poll_once())
+    finally:
+        fleet.stop()
+    assert (summary.poll_id, summary.miners_ok, summary.miners_failed) == (1, 2, 0)
+    df = store.read_samples()
+    assert len(df) == 2 and df.ok.all() and set(df.power_source) == {"reported"}
+    assert all(len(b) == 3 for b in df.board_hashrate_ths)
+    assert set(store.read_table("miners").model) == {"Antminer S19j Pro"}
