@@ -109,7 +109,11 @@ def collect(
                 stdout.print(f"poll {s.poll_id} committed: {s.miners_ok} ok, {s.miners_failed} failed, "
                              f"{s.miners_skipped} backing off, {s.duration_s:.2f} s")
 
-        asyncio.run(collector.run(interval, max_polls=max_polls, on_poll=report))
+        try:
+            asyncio.run(collector.run(interval, max_polls=max_polls, on_poll=report))
+        except KeyboardInterrupt:  # Ctrl-C between or during polls: every reported poll is committed
+            if not json_out:
+                stdout.print("collector stopped", style="dim")
     finally:
         store.close()
 
