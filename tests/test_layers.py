@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hashstack"
 
 # Modules that own I/O (paths relative to src/hashstack, glob patterns).
 EDGES = [
-    "cli.py", "*/cli.py", "*_cli.py", "*/*_cli.py", "console.py", "demo.py", "*/demo.py",
+    "cli.py", "cli_context.py", "*/cli.py", "*_cli.py", "*/*_cli.py", "console.py", "demo.py", "*/demo.py",
     "network/mempool.py",
     "telemetry/*", "telemetry/*/*", "store/*", "store/*/*", "api/*", "api/*/*",
     "energy/live.py",
