@@ -46,3 +46,29 @@ def test_backtest_json_contract(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_backtest_rejects_unknown_strategy() -> None:
     res = CliRunner().invoke(app, ["backtest", "--prices", "x.csv", "--site", "s.toml", "--strategy", "magic"])
     assert res.exit_code != 0
+
+
+def test_plan_records_every_programme(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from hashstack.energy.curtail_demo import DEMO_HOURLY_USD_PER_MWH
+
+    idx = pd.date_range("2023-08-10 05:00", periods=96, freq="15min", tz="UTC")  # local midnight, CDT
+    csv = tmp_path / "forecast.csv"
+    pd.DataFrame({"interval_start_utc": idx.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "price_usd_per_mwh": np.repeat(DEMO_HOURLY_USD_PER_MWH, 4)}).to_csv(csv, index=False)
+    res = CliRunner().invoke(app, ["plan", "--forecast", str(csv), "--site", str(REPO_ROOT / "examples" / "site.toml"),
+                                   "--hashprice-usd-per-ph-day", "35", "--fourcp-window", "16:45-17:15",
+                                   "--manual", "09:00-10:00=30", "--dr", "19:00-20:00=10@1500", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    power = np.array(out["power_w"])
+    driver = out["driver"]
+    assert np.all(power[16 * 4 + 3:17 * 4 + 1] == 0.0) and set(driver[16 * 4 + 3:17 * 4 + 1]) == {"4cp"}
+    assert np.all(power[36:40] <= 30e6 + 1) and set(driver[36:40]) == {"manual"}
+    assert out["dr_taken"] == ["DR 19:00-20:00"] and out["dr_credit_usd"] == 1500
+    assert out["margin_usd"] > out["always_on_margin_usd"]
+    bad = CliRunner().invoke(app, ["plan", "--forecast", str(csv), "--site", str(REPO_ROOT / "examples" / "site.toml"),
+                                   "--manual", "9-10=30"])
+    assert bad.exit_code != 0 and "HH:MM-HH:MM" in str(bad.exception)

@@ -22,25 +22,11 @@ DEMO_HOURLY_USD_PER_MWH = (24, 22, 21, 20, 21, 23, 26, 18, 9, 2, -4, -8, -6, -2,
 MISSED_SPIKE = (20 * 4 + 1, 20 * 4 + 3, 650.0)  # realised spike 20:15-20:45 that the forecast did not have
 
 
-def _runs(power_w: np.ndarray, driver: np.ndarray, price: np.ndarray) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    start = 0
-    for t in range(1, power_w.size + 1):
-        if t == power_w.size or round(power_w[t] / 1e6, 1) != round(power_w[start] / 1e6, 1) \
-                or driver[t] != driver[start]:
-            rows.append({
-                "from": f"{start // 4:02d}:{start % 4 * 15:02d}", "to": f"{t // 4:02d}:{t % 4 * 15:02d}",
-                "power_mw": round(float(power_w[start]) / 1e6, 1), "driver": str(driver[start]),
-                "price_usd_per_mwh": f"{price[start:t].min():.0f}..{price[start:t].max():.0f}",
-            })
-            start = t
-    return rows
-
-
 def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, Any]:
     """Schedule one day for the example site and show margin against always-on and each decision's driver."""
     from hashstack.console import print_record, print_table
     from hashstack.energy.arbitration import DEMAND_RESPONSE, FOURCP, MANUAL, ProgramRequest, arbitrate
+    from hashstack.energy.planning import decision_runs
     from hashstack.energy.power_curve import site_power_curve
     from hashstack.energy.realtime import realtime_request, site_breakeven_usd_per_mwh
     from hashstack.energy.schedule import (
@@ -86,7 +72,8 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
 
     scheduled = score(decision.power_w, credit)
     always_on = score(np.full(n, curve.capacity_w), 0.0)
-    rows = _runs(decision.power_w, decision.driver, realised)
+    labels = [f"{t // 4:02d}:{t % 4 * 15:02d}" for t in range(n + 1)]
+    rows = decision_runs(decision.power_w, decision.driver, realised, labels)
     out = {
         "site": site.name, "capacity_mw": curve.capacity_w / 1e6, "hashprice_usd_per_ph_day": hp * 1000,
         "site_breakeven_usd_per_mwh": float(site_breakeven_usd_per_mwh(curve, hp, site.pool_fee_frac)),

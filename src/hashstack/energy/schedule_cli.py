@@ -156,3 +156,119 @@ def fourcp_score(
         print_json({"threshold": threshold, "site_mw": site_mw, "years": rows})
         return
     print_table(rows, title=f"ERCOT 4CP avoidance, out of sample (p >= {threshold}, {site_mw:g} MW site)")
+
+
+def _window_mask(local_minutes: Any, spec: str, option: str) -> Any:
+    """Intervals whose local start falls in ``HH:MM-HH:MM`` (end exclusive; may wrap midnight)."""
+
+    try:
+        a, b = (int(x[:2]) * 60 + int(x[3:5]) for x in spec.split("-"))
+        if not (0 <= a < 1440 and 0 <= b <= 1440 and len(spec) == 11):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise InputError(f"{option}: expected HH:MM-HH:MM, got {spec!r}") from None
+    return (local_minutes >= a) & (local_minutes < b) if a < b else (local_minutes >= a) | (local_minutes < b)
+
+
+def _split_value(spec: str, option: str, with_credit: bool = False) -> tuple[str, float, float]:
+    try:
+        window, rest = spec.split("=", 1)
+        if with_credit:
+            mw, usd = rest.split("@", 1)
+            return window, float(mw), float(usd)
+        return window, float(rest), 0.0
+    except ValueError:
+        form = "HH:MM-HH:MM=MW@USD" if with_credit else "HH:MM-HH:MM=MW"
+        raise InputError(f"{option}: expected {form}, got {spec!r}") from None
+
+
+@app.command("plan")
+def plan(
+    forecast: Annotated[Path, typer.Option("--forecast", help="CSV with interval_start_utc, price_usd_per_mwh "
+                                           "(a regular grid, e.g. 96 x 15 min).")],
+    site: Annotated[Path, typer.Option("--site", help="Site TOML.")],
+    hashprice_usd_per_ph_day: Annotated[float | None, typer.Option(
+        "--hashprice-usd-per-ph-day", help="Hashprice; default: the shipped network snapshot's.")] = None,
+    fourcp_window: Annotated[list[str] | None, typer.Option(
+        "--fourcp-window", help="4CP window HH:MM-HH:MM in site local time (repeatable): curtail.")] = None,
+    manual: Annotated[list[str] | None, typer.Option(
+        "--manual", help="Operator cap HH:MM-HH:MM=MW (repeatable).")] = None,
+    dr: Annotated[list[str] | None, typer.Option(
+        "--dr", help="Demand-response offer HH:MM-HH:MM=MW@USD: hold at most MW for a credit (repeatable).")] = None,
+    dr_committed: Annotated[bool, typer.Option("--dr-committed", help="The DR events are commitments.")] = False,
+    min_run_min: Annotated[float, typer.Option("--min-run-min", min=0)] = 60.0,
+    min_idle_min: Annotated[float, typer.Option("--min-idle-min", min=0)] = 30.0,
+    restart_cost_usd_per_mw: Annotated[float, typer.Option("--restart-cost-usd-per-mw", min=0)] = 20.0,
+    min_on_mw: Annotated[float, typer.Option("--min-on-mw", min=0)] = 5.0,
+    min_load_mw: Annotated[float, typer.Option("--min-load-mw", min=0)] = 0.0,
+    ramp_mw_per_min: Annotated[float | None, typer.Option("--ramp-mw-per-min", min=0)] = None,
+    points: Annotated[int, typer.Option("--points", min=2)] = 4,
+    json_out: JsonFlag = False,
+) -> None:
+    """Plan the site's power on a price forecast with 4CP windows, operator caps and DR offers.
+
+    Prints each run of intervals with its power and the programme that drove it, and the margin
+    against always-on on the forecast prices.
+    """
+    import numpy as np
+
+    from hashstack.energy.planning import decision_runs, plan_with_programmes
+    from hashstack.energy.power_curve import site_power_curve
+    from hashstack.energy.schedule import DemandResponseEvent, OperatingLimits
+    from hashstack.fleet import read_price_series, read_site
+    from hashstack.network import load_snapshot
+
+    the_site = read_site(site)
+    curve = site_power_curve(the_site, points)
+    series = read_price_series(forecast)
+    idx = pd.DatetimeIndex(series.index)
+    steps = (idx[1:] - idx[:-1]).unique() if idx.size > 1 else pd.TimedeltaIndex([pd.Timedelta(minutes=15)])
+    if steps.size != 1 or steps[0] <= pd.Timedelta(0):
+        raise InputError(f"{forecast}: intervals must be increasing on a regular grid")
+    interval_s = float(steps[0].total_seconds())
+    local = idx.tz_convert(the_site.location.timezone)
+    minutes = np.asarray(local.hour * 60 + local.minute)
+    n = idx.size
+    limits = OperatingLimits(min_run_s=min_run_min * 60, min_idle_s=min_idle_min * 60,
+                             restart_cost_usd_per_mw=restart_cost_usd_per_mw, min_on_power_w=min_on_mw * W_PER_MW,
+                             contracted_min_load_w=min_load_mw * W_PER_MW,
+                             ramp_w_per_s=None if ramp_mw_per_min is None else ramp_mw_per_min * W_PER_MW / 60)
+    cp = np.full(n, np.nan)
+    for spec in fourcp_window or []:
+        cp[_window_mask(minutes, spec, "--fourcp-window")] = limits.contracted_min_load_w
+    man = np.full(n, np.nan)
+    for spec in manual or []:
+        window, mw, _ = _split_value(spec, "--manual")
+        mask = _window_mask(minutes, window, "--manual")
+        man[mask] = np.fmin(man[mask], mw * W_PER_MW)
+    events = []
+    for spec in dr or []:
+        window, mw, usd = _split_value(spec, "--dr", with_credit=True)
+        mask = _window_mask(minutes, window, "--dr")
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            events.append(DemandResponseEvent(int(a), int(b), mw * W_PER_MW, usd, committed=dr_committed,
+                                              name=f"DR {window}"))
+    hp = (hashprice_usd_per_ph_day / 1000.0 if hashprice_usd_per_ph_day is not None
+          else float(load_snapshot().hashprice().hashprice_usd_per_th_day))
+    result = plan_with_programmes(series.to_numpy(), hp, curve, limits, interval_s=interval_s,
+                                  pool_fee_frac=the_site.pool_fee_frac, fourcp_cap_w=cp, manual_cap_w=man,
+                                  dr_events=events)
+    labels = [t.strftime("%m-%d %H:%M") for t in local] + [(local[-1] + steps[0]).strftime("%m-%d %H:%M")]
+    rows = decision_runs(result.decision.power_w, result.decision.driver, series.to_numpy(), labels)
+    summary = {
+        "site": the_site.name, "intervals": n, "interval_s": interval_s, "hashprice_usd_per_ph_day": hp * 1000,
+        "margin_usd": round(result.margin.margin_usd, 2), "always_on_margin_usd": round(result.always_on.margin_usd, 2),
+        "energy_cost_usd": round(result.margin.energy_cost_usd, 2),
+        "always_on_energy_cost_usd": round(result.always_on.energy_cost_usd, 2),
+        "dr_credit_usd": result.margin.dr_credit_usd,
+        "dr_taken": [ev.name for ev, t in zip(events, result.schedule.dr_taken, strict=True) if t],
+        "share_by_driver": result.decision.share_by_driver(),
+    }
+    if json_out:
+        print_json({**summary, "power_w": result.decision.power_w.round(1).tolist(),
+                    "driver": result.decision.driver.tolist(), "runs": rows})
+        return
+    print_table(rows, title=f"{the_site.name}: plan on {forecast.name} ({the_site.location.timezone})")
+    print_table([{"field": k, "value": v} for k, v in summary.items() if k != "share_by_driver"],
+                title="Margin on the forecast prices")
