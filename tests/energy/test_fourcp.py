@@ -98,7 +98,8 @@ def test_out_of_sample_on_ercot_history():
     scores, _, _ = out_of_sample_scores(f, iv, years, threshold=0.02)
     avoided = sum(s.intervals_avoided for s in scores)
     hours = np.mean([s.hours_curtailed for s in scores])
-    # measured 2026-11-21: 46 of 48 intervals avoided with ~53 h a year curtailed; the bar is set below
+    # bench/energy_schedule.py measured 46 of 48 at p >= 0.01 (62 h a year) and 44 at 0.05 (37 h); the bar
+    # here (0.02) is set below that
     assert avoided >= 0.85 * 4 * len(years)
     assert hours < 100
     # the naive rule (curtail the same window on every summer weekday) costs far more hours
