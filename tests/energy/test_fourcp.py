@@ -106,3 +106,23 @@ def test_out_of_sample_on_ercot_history():
     window_h = scores[-1].hours_curtailed / scores[-1].days_curtailed
     weekdays_per_year = (f[f["year"].isin(years)]["weekday"] == 1.0).sum() / len(years)
     assert hours < 0.5 * weekdays_per_year * window_h
+
+
+def test_fourcp_caps_for_a_backtest_period():
+    from hashstack.config import Settings
+    from hashstack.energy.curtailment_inputs import fourcp_caps
+
+    load_path = shared_file(*LOAD)
+    settings = Settings(data_dir=load_path.parents[2])
+    idx = pd.date_range("2023-06-01 05:00", "2023-10-01 05:00", freq="15min", tz="UTC", inclusive="left")
+    caps, actual, notes = fourcp_caps(settings, idx, floor_w=0.0)
+    assert len(actual) == 4 and all(t in idx for t in actual)
+    local = caps.index.tz_convert("America/Chicago")
+    windows = caps.notna().to_numpy()
+    assert windows.any()
+    slots = (local.hour * 4 + local.minute // 15)[windows]
+    assert slots.min() >= 14 * 4 and slots.max() < 19 * 4  # afternoon only
+    assert (caps[windows] == 0.0).all()
+    assert "2023: 4CP model fitted on 2002-2022" in notes[0]
+    # out of sample, 2023's four coincident peaks all fall in flagged windows (bench: 0 MW in every one)
+    assert (caps[pd.DatetimeIndex(actual)] == 0.0).all()
