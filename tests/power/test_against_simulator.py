@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hashstack.power.actuation import execute_plan
+from hashstack.power.actuation import control_path_sender, execute_plan
 from hashstack.power.allocation import CapTree, PowerProblem
 from hashstack.power.staging import StagingPolicy, plan_transition
 
@@ -43,8 +43,6 @@ async def _site_power(addresses: list[str], port: int) -> np.ndarray:
 
 @pytest.mark.timeout(180)
 def test_step_to_60_percent_and_back_never_exceeds_a_cap() -> None:
-    from hashstack.telemetry.control import control_miner
-    from hashstack.telemetry.records import Target
     from hashstack.telemetry.simulator.fleet_model import SLEEP_POWER_W
     from hashstack.telemetry.simulator.process import specs_for, start_fleet_thread
     from hashstack.telemetry.simulator.server import FleetConfig
@@ -52,7 +50,7 @@ def test_step_to_60_percent_and_back_never_exceeds_a_cap() -> None:
     fleet = start_fleet_thread(FleetConfig(specs=specs_for(N_MINERS, site=SITE), first_address=FIRST,
                                            port=_free_port(), seed=6))
     try:
-        result = asyncio.run(_scenario(fleet.addresses, fleet.port, control_miner, Target, SLEEP_POWER_W))
+        result = asyncio.run(_scenario(fleet.addresses, fleet.port, SLEEP_POWER_W))
     finally:
         fleet.stop()
     polls_down, polls_up, caps_full, caps_60, reports = result
@@ -75,7 +73,7 @@ def test_step_to_60_percent_and_back_never_exceeds_a_cap() -> None:
     assert polls_up[-1].sum() > 0.9 * polls_down[0].sum()
 
 
-async def _scenario(addresses, port, control_miner, Target, sleep_w):  # type: ignore[no-untyped-def]
+async def _scenario(addresses, port, sleep_w):  # type: ignore[no-untyped-def]
     n = len(addresses)
     profiles = await asyncio.gather(*(_ask(a, port, "profiles") for a in addresses))
     start_w = await _site_power(addresses, port)
@@ -100,14 +98,9 @@ async def _scenario(addresses, port, control_miner, Target, sleep_w):  # type: i
     on_low = np.where(low.point_index >= 0, low.power_w, 0.0)
     on_high = np.where(high.point_index >= 0, high.power_w, 0.0)
     policy = StagingPolicy(settle_s=0.6, batch_size=2, min_toggle_interval_s=0.0, sleep_power_w=sleep_w)
-    targets = {a: Target(a, port) for a in addresses}
-
-    async def send(address: str, action: str, parameter: float | None) -> bool:
-        i = addresses.index(address)
-        # the firmware takes the highest profile whose estimate is <= the target: undo the calibration
-        watts = None if parameter is None else parameter / ratio[i]
-        act = await control_miner(targets[address], action, "power-test", watts)
-        return act.ok
+    # the firmware takes the highest profile whose estimate is <= the target: undo the calibration
+    send = control_path_sender("power-test", port=port,
+                               firmware_w_per_planned_w={a: 1.0 / ratio[i] for i, a in enumerate(addresses)})
 
     polls: list[np.ndarray] = []
     done = asyncio.Event()

@@ -86,3 +86,34 @@ async def execute_plan(plan: Plan, send: Send, *, max_concurrency: int = 64,
         if on_batch is not None:
             await on_batch(i)
     return ExecutionReport(len(plan.batches), sent, (), True)
+
+
+def control_path_sender(requested_by: str, *, port: int = 4028,
+                        firmware_w_per_planned_w: dict[str, float] | None = None,
+                        timeout_s: float = 5.0) -> Send:
+    """A ``send`` over the telemetry control path (:func:`hashstack.telemetry.control.control_miner`).
+
+    Parameters
+    ----------
+    requested_by : recorded in every command's audit record
+    port : the miners' RPC port
+    firmware_w_per_planned_w : per address, the factor from planned (metered) watts to the firmware's
+        own power estimate, when the plan was made with operating points calibrated to metered draw;
+        the firmware then picks the highest profile whose estimate is at or below the scaled target
+    timeout_s : budget per request [s]
+
+    Returns
+    -------
+    ``async send(address, action, parameter) -> bool`` (True when the miner acknowledged).
+    """
+    from hashstack.telemetry.control import control_miner
+    from hashstack.telemetry.records import Target
+
+    scale = firmware_w_per_planned_w or {}
+
+    async def send(address: str, action: str, parameter: float | None) -> bool:
+        watts = None if parameter is None else parameter * scale.get(address, 1.0)
+        act = await control_miner(Target(address, port), action, requested_by, watts, timeout_s=timeout_s)
+        return act.ok
+
+    return send
