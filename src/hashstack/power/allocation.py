@@ -46,20 +46,21 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from hashstack.errors import InputError
+from hashstack.power.caps import CapTree, FloatArray, IntArray
+from hashstack.power.hull import Hull, LpSolution, concave_hulls, solve_lp
 from hashstack.units import HOURS_PER_DAY, W_PER_MW
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-ObjectiveKind = Literal["hashrate", "margin"]
+__all__ = ["Allocation", "CapTree", "FloatArray", "Hull", "IntArray", "LpSolution", "Objective", "PowerProblem",
+           "allocate", "concave_hulls", "daily_margin_usd", "solve_lp", "validate_points"]
 
-_REL_TOL = 1e-9
+ObjectiveKind = Literal["hashrate", "margin"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,138 +128,6 @@ def daily_margin_usd(
     return np.asarray(h * hashprice_usd_per_th_day * (1.0 - pool_fee_frac) - energy_mwh_per_day * price_usd_per_mwh)
 
 
-@dataclass(frozen=True, slots=True)
-class CapTree:
-    """Nested power caps: a tree of cap nodes, miners hanging under nodes.
-
-    Node 0 is the site (the root). A container's thermal cap is the heat its cooling can reject; since a
-    miner turns all its electrical power into heat, it caps power like an electrical cap and the
-    effective cap of a node is the smaller of the two.
-
-    Attributes
-    ----------
-    names : node names, ``(n_nodes,)``
-    parent : parent node of each node, -1 for the root, ``(n_nodes,)``
-    cap_w : electrical cap of each node [W], ``inf`` for none, ``(n_nodes,)``
-    thermal_cap_w : heat-rejection cap of each node [W], ``inf`` for none, ``(n_nodes,)``
-    miner_node : the node each miner hangs under, ``(n_miners,)``
-    depth : depth of each node, site = 0 (derived)
-    ancestors : ancestor of each miner at each depth, -1 where none, ``(max_depth + 1, n_miners)`` (derived)
-    """
-
-    names: tuple[str, ...]
-    parent: IntArray
-    cap_w: FloatArray
-    thermal_cap_w: FloatArray
-    miner_node: IntArray
-    depth: IntArray = field(init=False, repr=False, compare=False)
-    ancestors: IntArray = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        n = len(self.names)
-        if n == 0:
-            raise InputError("a cap tree needs at least the site node")
-        for name, arr in (("parent", self.parent), ("cap_w", self.cap_w), ("thermal_cap_w", self.thermal_cap_w)):
-            if arr.shape != (n,):
-                raise InputError(f"cap tree: {name} must have shape ({n},), got {arr.shape}")
-        if self.parent[0] != -1 or np.any(self.parent[1:] < 0) or np.any(self.parent >= n):
-            raise InputError("cap tree: node 0 must be the only root and every parent must be a node")
-        if np.any(np.isnan(self.cap_w)) or np.any(self.cap_w < 0) or np.any(np.isnan(self.thermal_cap_w)) \
-                or np.any(self.thermal_cap_w < 0):
-            raise InputError("cap tree: caps must be >= 0 (inf for none)")
-        depth = np.zeros(n, dtype=np.int64)
-        for i in range(1, n):  # parents must precede children: makes depth a single pass, forbids cycles
-            if self.parent[i] >= i:
-                raise InputError(f"cap tree: node {self.names[i]!r} must come after its parent")
-            depth[i] = depth[self.parent[i]] + 1
-        if self.miner_node.ndim != 1 or np.any(self.miner_node < 0) or np.any(self.miner_node >= n):
-            raise InputError("cap tree: every miner must hang under a node of the tree")
-        object.__setattr__(self, "depth", depth)
-        object.__setattr__(self, "ancestors", self._ancestors())
-
-    @classmethod
-    def site_only(cls, n_miners: int, cap_w: float) -> CapTree:
-        """A single site cap over ``n_miners`` miners."""
-        return cls(("site",), np.array([-1]), np.array([float(cap_w)]), np.array([np.inf]),
-                   np.zeros(n_miners, dtype=np.int64))
-
-    @classmethod
-    def two_level(cls, site_cap_w: float, group_cap_w: npt.ArrayLike, miner_group: npt.ArrayLike,
-                  group_names: list[str] | None = None,
-                  group_thermal_cap_w: npt.ArrayLike | None = None) -> CapTree:
-        """A site cap over groups (containers) with their own caps; ``miner_group`` indexes the groups."""
-        caps = np.asarray(group_cap_w, dtype=float)
-        g = len(caps)
-        thermal = np.full(g, np.inf) if group_thermal_cap_w is None else np.asarray(group_thermal_cap_w, float)
-        names = group_names or [f"container-{k}" for k in range(g)]
-        return cls(("site", *names), np.concatenate([[-1], np.zeros(g, dtype=np.int64)]),
-                   np.concatenate([[float(site_cap_w)], caps]), np.concatenate([[np.inf], thermal]),
-                   np.asarray(miner_group, dtype=np.int64) + 1)
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of cap nodes."""
-        return len(self.names)
-
-    @property
-    def effective_cap_w(self) -> FloatArray:
-        """Binding cap of each node: the smaller of electrical and thermal [W]."""
-        return np.minimum(self.cap_w, self.thermal_cap_w)
-
-    def with_site_cap(self, cap_w: float) -> CapTree:
-        """The same tree with another site cap [W]."""
-        caps = self.cap_w.copy()
-        caps[0] = cap_w
-        return CapTree(self.names, self.parent, caps, self.thermal_cap_w, self.miner_node)
-
-    def miner_ancestors(self) -> IntArray:
-        """Ancestor of each miner at each depth, ``(max_depth + 1, n_miners)``, -1 where none."""
-        return self.ancestors
-
-    def _ancestors(self) -> IntArray:
-        depth = self.depth
-        levels = int(depth.max()) + 1
-        out = np.full((levels, len(self.miner_node)), -1, dtype=np.int64)
-        node = self.miner_node.copy()
-        active = np.ones(len(node), dtype=bool)
-        for _ in range(levels):
-            d = depth[node]
-            out[d[active], np.flatnonzero(active)] = node[active]
-            active &= node != 0
-            node = np.where(active, self.parent[node], node)
-        return out
-
-    def node_power_w(self, miner_power_w: FloatArray) -> FloatArray:
-        """Summed power under every node [W], ``(n_nodes,)``."""
-        anc = self.miner_ancestors()
-        total = np.zeros(self.n_nodes)
-        for row in anc:
-            ok = row >= 0
-            total += np.bincount(row[ok], weights=miner_power_w[ok], minlength=self.n_nodes)
-        return total
-
-
-@dataclass(frozen=True, slots=True)
-class Hull:
-    """Each miner's upper concave hull as a flat list of segments, in miner order.
-
-    Attributes
-    ----------
-    miner : miner of each segment, ``(n_segments,)``
-    start_col, end_col : operating-point column at each end of the segment (-1 = off)
-    power_w : segment length in power [W]
-    value : segment gain in objective units
-    slope : value per watt, strictly decreasing within a miner
-    """
-
-    miner: IntArray
-    start_col: IntArray
-    end_col: IntArray
-    power_w: FloatArray
-    value: FloatArray
-    slope: FloatArray
-
-
 def validate_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Check operating-point arrays: ``(n_miners, n_points)``, NaN marks a missing point.
 
@@ -274,146 +143,6 @@ def validate_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike) -> tupl
     if np.any(p[ok] <= 0) or np.any(h[ok] < 0) or np.any(np.isinf(p)) or np.any(np.isinf(h)):
         raise InputError("operating points need finite power > 0 W and hash rate >= 0 TH/s")
     return h, p
-
-
-def concave_hulls(power_w: FloatArray, value: FloatArray) -> Hull:
-    """Upper concave hull of ``{(0, 0)} U {(power_w[i, j], value[i, j])}`` per miner, as segments.
-
-    Parameters
-    ----------
-    power_w : operating-point powers [W], ``(n_miners, n_points)``, NaN = missing
-    value : operating-point values, same shape
-
-    Returns
-    -------
-    :class:`Hull` with only positive-slope segments (a point worth no more than a cheaper one is never
-    on the useful part of the hull).
-    """
-    n, k = power_w.shape
-    # Column 0 is "off" at the origin; the points of each row sorted by power, missing points last.
-    keyed = np.where(np.isnan(power_w), np.inf, power_w)
-    if np.all(keyed[:, 1:] >= keyed[:, :-1]):  # already sorted (tuning-curve points): skip the sort
-        order = np.broadcast_to(np.arange(k), (n, k))
-        p, v = power_w, value
-    else:
-        order = np.argsort(keyed, axis=1, kind="stable")
-        p = np.take_along_axis(power_w, order, axis=1)
-        v = np.take_along_axis(value, order, axis=1)
-    p = np.concatenate([np.zeros((n, 1)), p], axis=1)
-    v = np.concatenate([np.zeros((n, 1)), v], axis=1)
-    cols = np.concatenate([np.full((n, 1), -1, dtype=np.int64), order], axis=1)
-    active = ~np.isnan(p)
-    idx = np.arange(k + 1, dtype=np.int32)
-    pz = np.where(active, p, 0.0)
-    vz = np.where(active, v, 0.0)
-    # Fast check: the available points of a row are a prefix, so each vertex's neighbours are the
-    # adjacent columns; when no vertex is bad (the common case for convex tuning curves) the general
-    # loop below is skipped.
-    dp_adj = np.diff(pz, axis=1)
-    dv_adj = np.diff(vz, axis=1)
-    act = active[:, 1:]
-    bad0 = act & (dv_adj <= 0)
-    inner0 = act[:, :-1] & act[:, 1:]
-    bad0[:, :-1] |= inner0 & (dv_adj[:, :-1] * dp_adj[:, 1:] <= dv_adj[:, 1:] * dp_adj[:, :-1] * (1 + _REL_TOL))
-    while bad0.any():
-        prev = np.maximum.accumulate(np.where(active, idx, -1), axis=1)
-        prev[:, 1:] = prev[:, :-1].copy()
-        prev[:, 0] = -1
-        nxt = np.minimum.accumulate(np.where(active, idx, k + 1)[:, ::-1], axis=1)[:, ::-1].copy()
-        nxt[:, :-1] = nxt[:, 1:].copy()
-        nxt[:, -1] = k + 1
-        check = active & (prev >= 0)
-        check[:, 0] = False
-        pi = np.where(check, prev, 0)
-        dp_in = pz - np.take_along_axis(pz, pi, axis=1)
-        dv_in = vz - np.take_along_axis(vz, pi, axis=1)
-        # A vertex with a non-positive slope into it is never worth taking.
-        bad = check & (dv_in <= 0)
-        inner = check & (nxt <= k)
-        ni = np.where(inner, nxt, 0)
-        dp_out = np.take_along_axis(pz, ni, axis=1) - pz
-        dv_out = np.take_along_axis(vz, ni, axis=1) - vz
-        # Concavity: slope in must exceed slope out; cross-multiplied (both dp > 0) to avoid division.
-        bad |= inner & (dv_in * dp_out <= dv_out * dp_in * (1 + _REL_TOL))
-        if not bad.any():
-            break
-        # A vertex on or below the chord of two other points of the set is no vertex of the set's upper
-        # hull, so every bad vertex can go at once; the survivors are retested until none is bad.
-        active &= ~bad
-    # Emit segments between consecutive active vertices (flat indices: row-major, so rows stay sorted).
-    flat = np.flatnonzero(active)
-    rows_i = flat // (k + 1)
-    a = np.flatnonzero(rows_i[1:] == rows_i[:-1])
-    start = flat[a]
-    end = flat[a + 1]
-    pr, vr, cr = p.ravel(), v.ravel(), cols.ravel()
-    dp = pr[end] - pr[start]
-    dv = vr[end] - vr[start]
-    return Hull(
-        miner=rows_i[a].astype(np.int64, copy=False),
-        start_col=cr[start].astype(np.int64, copy=False),
-        end_col=cr[end].astype(np.int64, copy=False),
-        power_w=dp,
-        value=dv,
-        slope=dv / dp,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class LpSolution:
-    """The LP relaxation's optimum on the hull segments.
-
-    Attributes
-    ----------
-    taken_w : power taken on each hull segment [W], ``(n_segments,)``
-    value : LP optimum (an upper bound on any integral allocation)
-    miner_power_w : LP power of each miner [W]
-    """
-
-    taken_w: FloatArray
-    value: float
-    miner_power_w: FloatArray
-
-
-def solve_lp(hull: Hull, tree: CapTree, n_miners: int, order: IntArray | None = None) -> LpSolution:
-    """Exact LP relaxation by greedy bottom-up truncation over the cap tree (see module docstring).
-
-    Parameters
-    ----------
-    hull : segments from :func:`concave_hulls`
-    tree : cap tree over the same miners
-    n_miners : number of miners
-    order : optional precomputed ``argsort(-hull.slope, kind="stable")``
-    """
-    if order is None:
-        order = np.argsort(-hull.slope, kind="stable")
-    length = hull.power_w[order].copy()
-    seg_miner = hull.miner[order]
-    caps = tree.effective_cap_w
-    anc = tree.miner_ancestors()
-    for level in range(anc.shape[0] - 1, -1, -1):
-        node = anc[level][seg_miner]
-        ok = node >= 0
-        if not ok.any() or not np.isfinite(caps[node[ok]]).any():
-            continue
-        pos = np.flatnonzero(ok)
-        grp = node[pos]
-        if grp[0] != grp[-1] or np.any(grp != grp[0]):
-            # small integer keys sort by radix sort, stable, so each group keeps the slope order
-            key = grp.astype(np.int16) if tree.n_nodes < 2**15 else grp
-            perm = np.argsort(key, kind="stable")
-            pos = pos[perm]
-            grp = grp[perm]
-        ln = length[pos]
-        cum = np.cumsum(ln)
-        starts = np.flatnonzero(np.concatenate([[True], grp[1:] != grp[:-1]]))
-        base = np.repeat(cum[starts] - ln[starts], np.diff(np.append(starts, len(grp))))
-        before = cum - ln - base
-        length[pos] = np.clip(caps[grp] - before, 0.0, ln)
-    taken = np.empty_like(length)
-    taken[order] = length
-    miner_power = np.bincount(hull.miner, weights=taken, minlength=n_miners).astype(float)
-    return LpSolution(taken_w=taken, value=float(np.dot(taken, hull.slope)), miner_power_w=miner_power)
 
 
 @dataclass(frozen=True, slots=True)
