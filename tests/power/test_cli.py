@@ -62,3 +62,18 @@ def test_bad_input_exits_2_with_a_message() -> None:
     assert out.returncode == 2 and "site capacity" in out.stderr
     out = run("allocate", SITE, "--cap-mw", "10", "--objective", "profit")
     assert out.returncode == 2 and "hashrate or margin" in out.stderr
+
+
+def test_plan_json_step_down_never_exceeds_the_old_cap() -> None:
+    out = run("plan", SITE, "--from-cap-mw", "40", "--to-cap-mw", "24", "--layout", LAYOUT,
+              "--ramp-mw-per-min", "6", "--settle-s", "20", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    stages = data["stages"]
+    assert data["commands"] == sum(s["commands"] for s in stages) and data["batches"] == len(stages) >= 5
+    assert data["max_site_power_w"] <= 40e6 * (1 + 1e-12)
+    assert stages[-1]["site_power_w"] <= 24e6 * (1 + 1e-12)
+    # ramp: 6 MW/min x 20 s = 2 MW per batch (a batch of one command may exceed it; none does here)
+    powers = [data["start_power_w"]] + [s["site_power_w"] for s in stages]
+    assert max(abs(b - a) for a, b in zip(powers, powers[1:], strict=False)) <= 2e6 * (1 + 1e-9)
+    assert [s["at_s"] for s in stages] == [20.0 * i for i in range(len(stages))]

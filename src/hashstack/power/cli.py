@@ -154,3 +154,56 @@ def curve(
     print_table([{"power_mw": r["power_w"] / 1e6, "used_mw": r["power_used_w"] / 1e6,
                   "hashrate_phs": r["hashrate_ths"] / 1e3, "efficiency_j_per_th": r["efficiency_j_per_th"],
                   "margin_usd_per_day": r["margin_usd_per_day"]} for r in rows], title="Site power curve")
+
+
+@app.command()
+def plan(
+    fleet_toml: Annotated[str, typer.Argument(help="Site TOML (see examples/site.toml).")],
+    from_cap_mw: Annotated[float, typer.Option("--from-cap-mw", help="Site cap before the step [MW].")],
+    to_cap_mw: Annotated[float, typer.Option("--to-cap-mw", help="Site cap after the step [MW].")],
+    layout: LayoutOpt = None,
+    points: PointsOpt = 10,
+    sleep_power_w: SleepOpt = 0.0,
+    settle_s: Annotated[float, typer.Option("--settle-s", help="Time between batches [s].")] = 30.0,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Most commands per batch.")] = 200,
+    ramp_mw_per_min: Annotated[float | None, typer.Option(
+        "--ramp-mw-per-min", help="Largest site power change per minute [MW/min].")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Staged commands taking the fleet from its best allocation at one cap to the best at another,
+    never overshooting a cap in between (decreases before increases, ramp and batch limits)."""
+    from hashstack.console import print_json, print_record, print_table
+    from hashstack.power.allocation import Objective, PowerProblem
+    from hashstack.power.staging import StagingPolicy, plan_transition
+
+    site, fleet, _obj, inputs = _problem(fleet_toml, layout, "hashrate", None, None, points)
+    for cap in (from_cap_mw, to_cap_mw):
+        if not 0 <= cap <= site.power_capacity_mw:
+            raise InputError(f"caps must lie between 0 and the site capacity, {site.power_capacity_mw:g} MW")
+    problem = PowerProblem(fleet.hashrate_ths, fleet.power_w, fleet.tree, Objective(), sleep_power_w=sleep_power_w)
+    before = problem.solve(from_cap_mw * 1e6)
+    after = problem.solve(to_cap_mw * 1e6)
+    policy = StagingPolicy(settle_s=settle_s, batch_size=batch_size, sleep_power_w=sleep_power_w,
+                           ramp_w_per_s=None if ramp_mw_per_min is None else ramp_mw_per_min * 1e6 / 60.0)
+    start = np.where(before.point_index >= 0, before.power_w, 0.0)
+    target = np.where(after.point_index >= 0, after.power_w, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        priority = np.where(after.power_w > 0, after.hashrate_ths / after.power_w, 0.0)
+    staged = plan_transition([f"miner-{i}" for i in range(fleet.n_miners)], start, target,
+                             fleet.tree.with_site_cap(max(to_cap_mw * 1e6, after.total_power_w)), policy,
+                             priority=priority)
+    rows = []
+    for b in staged.batches:
+        actions = [c.action for c in b.commands]
+        rows.append({"at_s": b.at_s, "direction": b.direction, "commands": len(b.commands),
+                     "sleep": actions.count("sleep"), "wake": actions.count("wake"),
+                     "power_target": actions.count("power_target"), "site_power_w": b.site_power_w})
+    summary = {**inputs, "from_cap_w": from_cap_mw * 1e6, "to_cap_w": to_cap_mw * 1e6,
+               "start_power_w": before.total_power_w, "end_power_w": after.total_power_w,
+               "batches": len(staged.batches), "commands": staged.n_commands, "duration_s": staged.duration_s,
+               "max_site_power_w": float(staged.node_power_w[:, 0].max())}
+    if json_out:
+        print_json({**summary, "stages": rows})
+        return
+    print_record(summary, title=f"{site.name}: staged step {from_cap_mw:g} -> {to_cap_mw:g} MW")
+    print_table(rows, title="Batches")
