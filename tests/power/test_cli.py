@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -75,5 +76,5 @@ def test_plan_json_step_down_never_exceeds_the_old_cap() -> None:
     assert stages[-1]["site_power_w"] <= 24e6 * (1 + 1e-12)
     # ramp: 6 MW/min x 20 s = 2 MW per batch (a batch of one command may exceed it; none does here)
     powers = [data["start_power_w"]] + [s["site_power_w"] for s in stages]
-    assert max(abs(b - a) for a, b in zip(powers, powers[1:], strict=False)) <= 2e6 * (1 + 1e-9)
+    assert max(abs(b - a) for a, b in itertools.pairwise(powers)) <= 2e6 * (1 + 1e-9)
     assert [s["at_s"] for s in stages] == [20.0 * i for i in range(len(stages))]
