@@ -108,3 +108,46 @@ def test_bootstrap_runs_on_the_history(monkeypatch: pytest.MonkeyPatch) -> None:
     payload = json.loads(res.stdout)
     assert payload["from_history"] is True and "daily history" in payload["calibration"]
     assert "daily history btc_daily_merged" in res.stderr
+
+
+COMPANY_TOML = """
+[company]
+ticker = "ACME"
+name = "Acme Mining"
+
+[[metric]]
+metric = "hashrate_ths"
+value = 5.0e6
+as_of = 2025-06-30
+
+[[metric]]
+metric = "shares_outstanding"
+value = 1.0e8
+as_of = 2025-06-30
+
+[[instrument]]
+id = "ACME-2025-ASIC"
+instrument_type = "asic_loan"
+principal_usd = 2.0e7
+coupon_frac = 0.12
+issue_date = 2025-03-01
+maturity_date = 2027-03-01
+collateral = "asics"
+secured = true
+"""
+
+
+def test_company_file_with_set_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HASHSTACK_DATA_DIR", str(tmp_path))
+    path = tmp_path / "acme.toml"
+    path.write_text(COMPANY_TOML)
+    args = ["stress", "--company-file", str(path), "--paths", "200", "--months", "24", "--json"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code != 0 and "share price" in str(res.exception)  # no convertible to infer it from
+    res = CliRunner().invoke(app, [*args, "--set", "ACME.share_price_usd=4", "--set", "cash_usd=5e7"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert set(payload["tickers"]) == {"ACME"}
+    assert any("ACME-2025-ASIC" in a for a in payload["assumptions"]["ACME"])
+    res = CliRunner().invoke(app, [*args, "--set", "colour=3"])
+    assert res.exit_code != 0 and "field one of" in str(res.exception)

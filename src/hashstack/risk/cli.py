@@ -63,7 +63,29 @@ def dask_executor(address: str | None = None, local_workers: int = 0) -> Iterato
         yield None
 
 
+def parse_overrides(items: Sequence[str]) -> dict[str | None, dict[str, float]]:
+    """``TICKER.field=value`` or ``field=value`` (every company) into ``{ticker or None: {field: value}}``."""
+    from hashstack.risk.company import CompanyRiskInput
+
+    numeric = {f for f in CompanyRiskInput.__dataclass_fields__
+               if f not in ("ticker", "asic_loans", "btc_loans", "convertibles", "term_debts")}
+    out: dict[str | None, dict[str, float]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        ticker, dot, field = key.strip().rpartition(".")
+        if not sep or field not in numeric:
+            raise InputError(f"--set {item!r}: expected [TICKER.]field=value with field one of "
+                             f"{', '.join(sorted(numeric))}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(f"--set {item!r}: {raw!r} is not a number") from None
+        out.setdefault(ticker.upper() if dot else None, {})[field] = value
+    return out
+
+
 def load_companies(tickers: Sequence[str] | None, company_file: Path | None, at: date, market: Any,
+                   overrides: dict[str | None, dict[str, float]] | None = None,
                    ) -> tuple[list[Any], dict[str, list[str]], dict[str, str]]:
     """Engine inputs for ``tickers`` of the shipped dataset (default: every company with enough data),
     plus a company TOML file; returns the inputs, per ticker the assumptions used, and per ticker left out
@@ -72,6 +94,11 @@ def load_companies(tickers: Sequence[str] | None, company_file: Path | None, at:
     from hashstack.risk.adapters import adapt_capital
 
     miners = load_public_miners()
+    ov = overrides or {}
+
+    def adapt(c: Any) -> Any:
+        return adapt_capital(c, at, market, overrides={**ov.get(None, {}), **ov.get(c.ticker, {})})
+
     chosen: list[Any] = []
     skipped: dict[str, str] = {}
     if company_file is not None:
@@ -81,14 +108,14 @@ def load_companies(tickers: Sequence[str] | None, company_file: Path | None, at:
         if unknown:
             raise InputError(f"unknown ticker(s) {', '.join(unknown)}; known: {', '.join(sorted(miners))}")
         chosen += [miners[t] for t in tickers if not (chosen and chosen[0].ticker == t)]
-        adapted = [adapt_capital(c, at, market) for c in chosen]
+        adapted = [adapt(c) for c in chosen]
     elif company_file is not None:
-        adapted = [adapt_capital(chosen[0], at, market)]
+        adapted = [adapt(chosen[0])]
     else:
         adapted = []
         for c in miners.values():
             try:
-                adapted.append(adapt_capital(c, at, market))
+                adapted.append(adapt(c))
             except InputError as exc:
                 skipped[c.ticker] = str(exc)  # not enough public data: reported by `stress`
     return [a.input for a in adapted], {a.input.ticker: list(a.assumed) for a in adapted}, skipped
@@ -114,6 +141,9 @@ def stress(
                      ] = DEFAULT_AS_OF.isoformat(),
     company_file: Annotated[Path | None, typer.Option(
         "--company-file", help="Your own company as a capital TOML file (see docs/capital.md).")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override an input: [TICKER.]field=value, e.g. MARA.cash_usd=1.2e9 or equity_beta=2 "
+                      "(repeatable; fields of CompanyRiskInput).")] = None,
     efficiency_gain: Annotated[float, typer.Option(
         "--efficiency-gain", help="What-if: fall in J/TH (0.1 = 10 %).")] = 0.0,
     downtime_reduction: Annotated[float, typer.Option(
@@ -147,7 +177,7 @@ def stress(
     market = market_params_from_calibration(choice.calibration, btc_model=model,  # type: ignore[arg-type]
                                             btc_drift_log_per_month=drift / 12.0)
     wanted = [t.strip().upper() for t in tickers.split(",") if t.strip()] if tickers else None
-    companies, assumed, skipped = load_companies(wanted, company_file, at, market)
+    companies, assumed, skipped = load_companies(wanted, company_file, at, market, parse_overrides(set_ or []))
     if skipped:
         stderr.print(f"left out for lack of data: {', '.join(sorted(skipped))} (see --json 'skipped'; use "
                      "--tickers with --company-file to supply the missing metrics)", highlight=False)
