@@ -66,7 +66,7 @@ async def pyasic_poll(addresses: list[str], semaphore: int | None) -> tuple[floa
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--miners", type=int, default=5000)
-    ap.add_argument("--concurrency", type=int, default=1000)
+    ap.add_argument("--concurrency", type=int, default=256)
     ap.add_argument("--no-pyasic", action="store_true")
     ap.add_argument("--no-record", action="store_true")
     args = ap.parse_args()

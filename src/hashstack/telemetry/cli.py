@@ -54,7 +54,7 @@ def collect(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between poll starts.", min=0.05)] = 60.0,
     db: Annotated[str | None, typer.Option("--db", help="DuckDB file or postgresql:// URL (default HASHSTACK_DB).")
                   ] = None,
-    concurrency: Annotated[int, typer.Option(help="Miners in flight at once.", min=1)] = 512,
+    concurrency: Annotated[int, typer.Option(help="Miners in flight at once.", min=1)] = 256,
     timeout: Annotated[float, typer.Option("--timeout", help="Budget per miner, in seconds.", min=0.05)] = 3.0,
     meter: Annotated[Path | None, typer.Option(help="CSV miner_id,power_w from a meter/PDU (overrides power).")
                      ] = None,

@@ -41,7 +41,7 @@ class PollerConfig:
     backoff_max_s : longest pause [s]
     """
 
-    concurrency: int = 512
+    concurrency: int = 256
     timeout_s: float = 3.0
     commands: tuple[str, ...] = DEFAULT_COMMANDS
     backoff_base_s: float = 10.0
