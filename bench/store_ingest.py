@@ -27,8 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hashstack.store.duckdb_store import DuckDBStore
 from hashstack.store.schema import (
-    ARRAY_MAX_LEN,
-    BATCH_COLUMN_NAMES,
     SAMPLE_COLUMN_NAMES,
     batch_rows,
     samples_frame,
@@ -63,14 +61,18 @@ def synthetic_frame(n: int, poll_id: int, rng: np.random.Generator) -> pd.DataFr
         "power_limit_w": np.full(n, 3068.0), "hw_errors": rng.integers(0, 100, n),
         "shares_accepted": rng.integers(0, 10**6, n), "shares_rejected": rng.integers(0, 100, n),
         "uptime_s": rng.uniform(0, 1e6, n), **{k: np.full(n, v, dtype=object) for k, v in const.items()}}
-    for name, width in ARRAY_MAX_LEN.items():
-        values, used = arrays[name]
-        block = np.full((n, width), np.nan)
-        block[:, :used] = values
-        for j in range(width):
-            cols[f"{name}_{j}"] = block[:, j]
-        cols[f"{name}_n"] = np.full(n, used, dtype=np.int64)
-    return pd.DataFrame({c: cols[c] for c in BATCH_COLUMN_NAMES})
+    order: list[str] = []
+    for col in SAMPLE_COLUMN_NAMES:
+        if col not in arrays:
+            order.append(col)
+            continue
+        values, used = arrays[col]
+        for j in range(used):
+            cols[f"{col}_{j}"] = values[:, j]
+            order.append(f"{col}_{j}")
+        cols[f"{col}_n"] = np.full(n, used, dtype=np.int64)
+        order.append(f"{col}_n")
+    return pd.DataFrame({c: cols[c] for c in order})
 
 
 def bench_ingest(tmp: Path, batches: int, n_rows: int) -> dict[str, float]:

@@ -100,7 +100,7 @@ class DuckDBStore(TelemetryStore):
         def work() -> None:
             self.con.register("_poll_batch", frame)
             try:
-                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql()} FROM _poll_batch")
+                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql(frame)} FROM _poll_batch")
                 if len(frame):
                     self.con.execute(miners_upsert_sql("_poll_batch"))
             finally:
@@ -119,7 +119,7 @@ class DuckDBStore(TelemetryStore):
         def work() -> None:
             self.con.register("_append_batch", frame)
             try:
-                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql()} FROM _append_batch")
+                self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql(frame)} FROM _append_batch")
             finally:
                 self.con.unregister("_append_batch")
 

@@ -111,35 +111,35 @@ def create_table_sql(dialect: str) -> list[str]:
     return out
 
 
-ARRAY_MAX_LEN: dict[str, int] = {"board_hashrate_ths": 8, "board_temp_chip_c": 8, "board_temp_board_c": 8,
-                                 "fan_speed_rpm": 8}
-"""Array columns and the most elements a batch carries for each (real miners have 3-4 boards, 2-4 fans)."""
+ARRAY_MAX_LEN: dict[str, int] = {"board_hashrate_ths": 16, "board_temp_chip_c": 16, "board_temp_board_c": 16,
+                                 "fan_speed_rpm": 16}
+"""Array columns and the most elements a sample may carry in each (real miners have 3-4 boards, 2-4 fans)."""
+
+SCALAR_COLUMN_NAMES = tuple(c for c in SAMPLE_COLUMN_NAMES if c not in ARRAY_MAX_LEN)
 
 
-def _batch_names() -> tuple[str, ...]:
-    out: list[str] = []
-    for col in SAMPLE_COLUMN_NAMES:
-        if col in ARRAY_MAX_LEN:
-            out += [f"{col}_{i}" for i in range(ARRAY_MAX_LEN[col])] + [f"{col}_n"]
-        else:
-            out.append(col)
-    return tuple(out)
+def array_width(frame: pd.DataFrame, name: str) -> int:
+    """How many flattened element columns ``<name>_0, <name>_1, ...`` the batch frame carries."""
+    width = 0
+    while f"{name}_{width}" in frame.columns:
+        width += 1
+    return width
 
 
-BATCH_COLUMN_NAMES = _batch_names()
-"""Columns of a samples batch frame: the table's scalar columns, and each array column flattened into
-``<name>_0 .. <name>_<max-1>`` (NaN = missing element) plus its length ``<name>_n``.  Every column is a
-flat numpy column, so DuckDB scans the frame without touching a Python object per element; the store
-rebuilds the arrays in SQL (``list_slice([...], 1, n)``)."""
+def batch_select_sql(frame: pd.DataFrame) -> str:
+    """SELECT list (table column order) that turns the batch ``frame`` back into sample rows.
 
-
-def batch_select_sql() -> str:
-    """SELECT list (table column order) that turns a batch frame back into sample rows."""
+    A batch frame holds the table's scalar columns, and each array column flattened into
+    ``<name>_0 .. <name>_<k-1>`` (k = the longest array of that name in the batch; NaN = missing element)
+    plus its length ``<name>_n``.  Every column is a flat numpy column, so DuckDB scans the frame
+    without touching a Python object per element; the arrays are rebuilt here with ``list_slice``.
+    """
     parts = []
     for col in SAMPLE_COLUMN_NAMES:
         if col in ARRAY_MAX_LEN:
-            items = ", ".join(f"{col}_{i}" for i in range(ARRAY_MAX_LEN[col]))
-            parts.append(f"list_slice([{items}], 1, {col}_n) AS {col}")
+            width = array_width(frame, col)
+            items = ", ".join(f"{col}_{i}" for i in range(width))
+            parts.append(f"list_slice(CAST([{items}] AS DOUBLE[]), 1, {col}_n) AS {col}")
         else:
             parts.append(col)
     return ", ".join(parts)
@@ -150,7 +150,7 @@ def _float_col(values: list[float | None]) -> np.ndarray:
 
 
 def samples_frame(samples: Sequence[MinerSample], poll_id: int) -> pd.DataFrame:
-    """The batch frame of ``samples`` (columns :data:`BATCH_COLUMN_NAMES`; missing -> NaN / None).
+    """The batch frame of ``samples`` (see :func:`batch_select_sql` for the layout; missing -> NaN / None).
 
     Raises
     ------
@@ -181,21 +181,28 @@ def samples_frame(samples: Sequence[MinerSample], poll_id: int) -> pd.DataFrame:
         "uptime_s": _float_col([x.uptime_s for x in s]),
         "missing_fields": np.array([",".join(x.missing_fields) for x in s], dtype=object),
     }
-    for name, width in ARRAY_MAX_LEN.items():
+    order: list[str] = []
+    for col in SAMPLE_COLUMN_NAMES:
+        if col not in ARRAY_MAX_LEN:
+            order.append(col)
+            continue
+        cap = ARRAY_MAX_LEN[col]
+        lengths = np.array([len(getattr(x, col)) for x in s], dtype=np.int64)
+        width = int(lengths.max()) if n else 0
+        if width > cap:
+            worst = s[int(lengths.argmax())]
+            raise ValueError(f"{worst.miner_id}: {width} values in {col}, the store keeps at most {cap}")
         arr = np.full((n, width), np.nan)
-        lengths = np.zeros(n, dtype=np.int64)
         for i, x in enumerate(s):
-            values = getattr(x, name)
-            if len(values) > width:
-                raise ValueError(f"{x.miner_id}: {len(values)} values in {name}, the store keeps at most {width}")
-            lengths[i] = len(values)
-            for j, v in enumerate(values):
+            for j, v in enumerate(getattr(x, col)):
                 if v is not None:
                     arr[i, j] = v
         for j in range(width):
-            cols[f"{name}_{j}"] = arr[:, j]
-        cols[f"{name}_n"] = lengths
-    return pd.DataFrame({c: cols[c] for c in BATCH_COLUMN_NAMES})
+            cols[f"{col}_{j}"] = arr[:, j]
+            order.append(f"{col}_{j}")
+        cols[f"{col}_n"] = lengths
+        order.append(f"{col}_n")
+    return pd.DataFrame({c: cols[c] for c in order})
 
 
 def batch_rows(frame: pd.DataFrame) -> list[list[object]]:
@@ -203,8 +210,8 @@ def batch_rows(frame: pd.DataFrame) -> list[list[object]]:
     out_cols: list[list[object]] = []
     for col in SAMPLE_COLUMN_NAMES:
         if col in ARRAY_MAX_LEN:
-            width = ARRAY_MAX_LEN[col]
-            block = frame[[f"{col}_{j}" for j in range(width)]].to_numpy(dtype=np.float64)
+            width = array_width(frame, col)
+            block = frame[[f"{col}_{j}" for j in range(width)]].to_numpy(dtype=np.float64).reshape(len(frame), width)
             lengths = frame[f"{col}_n"].to_numpy()
             out_cols.append([[None if np.isnan(v) else float(v) for v in block[i, : int(lengths[i])]]
                              for i in range(len(frame))])
@@ -235,9 +242,15 @@ def normalise_list_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_samples_frame(frame: pd.DataFrame) -> None:
-    """Raise ValueError unless ``frame`` has exactly the batch columns (:data:`BATCH_COLUMN_NAMES`)."""
-    if set(frame.columns) != set(BATCH_COLUMN_NAMES):
-        missing = [c for c in BATCH_COLUMN_NAMES if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in BATCH_COLUMN_NAMES]
+    """Raise ValueError unless ``frame`` has the batch layout of :func:`samples_frame`."""
+    expected = set(SCALAR_COLUMN_NAMES)
+    for name, cap in ARRAY_MAX_LEN.items():
+        width = array_width(frame, name)
+        if width > cap:
+            raise ValueError(f"samples batch has {width} {name} columns, the store keeps at most {cap}")
+        expected |= {f"{name}_{j}" for j in range(width)} | {f"{name}_n"}
+    if set(frame.columns) != expected:
+        missing = sorted(expected - set(frame.columns))
+        extra = sorted(set(frame.columns) - expected)
         raise ValueError(f"samples batch columns differ: missing {missing}, unexpected {extra}"
-                         " (see BATCH_COLUMN_NAMES / samples_frame)")
+                         " (build batches with samples_frame)")
