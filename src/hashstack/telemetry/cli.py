@@ -11,22 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hashstack.config import Settings
+from hashstack.cli_context import JsonFlag, settings_of
 from hashstack.console import print_json, print_record, print_table, stdout
 from hashstack.errors import InputError
 from hashstack.telemetry.records import PollSummary, Target
 
 if TYPE_CHECKING:
     from hashstack.telemetry.collector import Collector
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
-
-
-def settings_of(ctx: typer.Context) -> Settings:
-    """The settings object built once in the root callback (this module must not import hashstack.cli)."""
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else Settings.from_env()
-
 
 RangeOpt = Annotated[str | None, typer.Option("--range", help="Addresses: 127.1.0.1-127.1.0.200, a CIDR, or one.")]
 TargetsOpt = Annotated[Path | None, typer.Option("--targets", help="Targets file: one address/range per line.")]
