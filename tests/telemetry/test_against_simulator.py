@@ -113,3 +113,37 @@ def test_choose_profile_picks_highest_at_or_below() -> None:
 
     with pytest.raises(InputError, match="lowest is 2600"):
         choose_profile(rows, 100)
+
+
+def test_control_cli_audits_every_action(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+    import sys
+
+    f = _fleet(2, first="127.5.4.1")
+    try:
+        targets = tmp_path / "t.txt"
+        targets.write_text("".join(f"{a}:{f.port}\n" for a in f.addresses))
+        db = tmp_path / "audit.duckdb"
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "hashstack.cli", "control", *args, "--targets",
+                                   str(targets), "--db", str(db), "--by", "night-shift", "--json"],
+                                  capture_output=True, text=True, timeout=120)
+
+        slept = cli("sleep")
+        woke = cli("wake")
+        too_low = cli("power-target", "--watts", "10")
+    finally:
+        f.stop()
+    assert slept.returncode == 0, slept.stderr
+    assert json.loads(slept.stdout)["ok"] == 2 and json.loads(woke.stdout)["ok"] == 2
+    assert too_low.returncode == 1  # no profile at or below 10 W: refused, recorded, non-zero exit
+    out = json.loads(too_low.stdout)
+    assert out["failed"] == 2 and all("no profile at or below" in a["reply_msg"] for a in out["actions"])
+    audit = DuckDBStore(db, read_only=True)
+    rows = audit.read_table("control_actions")
+    audit.close()
+    assert list(rows.action) == ["sleep"] * 2 + ["wake"] * 2 + ["power_target"] * 2
+    assert set(rows.requested_by) == {"night-shift"}
+    assert rows.ok.tolist() == [True] * 4 + [False] * 2
