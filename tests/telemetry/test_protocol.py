@@ -141,3 +141,62 @@ def test_decode_of_encoded_reply_roundtrips(sections: dict[str, list[dict[str, o
     r = decode_reply(raw, ["x"])["x"]
     assert r.ok and r.code == 11
     assert {k: v for k, v in r.sections.items()} == sections
+
+
+def _bmminer_join(text: str) -> str:
+    """Re-create bmminer's quirk: drop the comma between objects inside arrays (outside strings)."""
+    out, depth, in_str, esc = [], 0, False, False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_str:
+            esc = (ch == "\\") and not esc
+            if ch == '"' and not esc:
+                in_str = False
+            out.append(ch)
+        elif ch == '"':
+            in_str = True
+            out.append(ch)
+        elif ch == "," and out and out[-1] == "}" and depth > 1 and text[i + 1:i + 2] == "{":
+            pass  # the comma bmminer forgets
+        else:
+            depth += 1 if ch in "{[" else 0
+            depth -= 1 if ch in "}]" else 0
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sections=st.dictionaries(st.sampled_from(["STATS", "DEVS", "POOLS"]),
+                                st.lists(_record, min_size=2, max_size=4), min_size=1, max_size=3))
+def test_bmminer_missing_commas_decode_to_the_clean_reply(sections: dict[str, list[dict[str, object]]]) -> None:
+    payload = {"STATUS": [{"STATUS": "S", "When": 1, "Code": 70, "Msg": "ok", "Description": "bmminer"}],
+               **sections, "id": 1}
+    clean = json.dumps(payload, separators=(",", ":"))
+    broken = _bmminer_join(clean)
+    if broken != clean:
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(broken)
+    r = decode_reply(broken.encode() + b"\x00", ["stats"])["stats"]
+    assert r.sections == sections
+
+
+_text_key = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ ", min_size=1, max_size=10).map(str.strip).filter(
+    lambda k: bool(k) and k.upper() not in ("STATUS", "ASC", "PGA", "GPU", "POOL"))
+_text_val = st.one_of(st.integers(-10**6, 10**6),
+                      st.text(alphabet="abcxyz ,|=\\-_.", min_size=1, max_size=10).filter(
+                          lambda v: not v[0].isdigit() and v not in ("true", "false") and not v.startswith("-")))
+
+
+def _escape(v: str) -> str:
+    return v.replace("\\", "\\\\").replace(",", "\\,").replace("|", "\\|").replace("=", "\\=")
+
+
+@settings(max_examples=150, deadline=None)
+@given(record=st.dictionaries(_text_key, _text_val, min_size=1, max_size=6))
+def test_text_format_roundtrip(record: dict[str, object]) -> None:
+    body = ",".join(f"{_escape(k)}={_escape(str(v))}" for k, v in record.items())
+    raw = f"STATUS=S,When=1,Code=11,Msg=Summary,Description=cgminer|SUMMARY,{body}|".encode()
+    row = decode_reply(raw, ["summary"])["summary"].section("SUMMARY")[0]
+    assert row == record

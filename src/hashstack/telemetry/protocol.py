@@ -282,57 +282,87 @@ def decode_reply(raw: bytes, commands: Sequence[str]) -> dict[str, CommandReply]
 
 
 def _repaired_json(text: str) -> list[Any]:
-    """Parse ``text`` as one or more JSON values, applying each repair only when plain parsing fails."""
+    """Parse ``text`` as one or more JSON values, repairing firmware quirks only when plain parsing fails."""
     try:
         return _json_objects(text)
     except json.JSONDecodeError:
         pass
-    # bmminer (Antminer stock firmware) joins the objects of the STATS array without a comma: `}{`.
-    # Repaired only inside an array or object, so concatenated top-level objects stay separate.
-    fixed = _insert_missing_commas(text)
-    # bmminer (Antminer) also emits a leading comma in arrays: `[,{`.
-    fixed = fixed.replace("[,{", "[{")
-    # btminer (Whatsminer) emits a trailing comma before a closing brace: `,}`.
-    fixed = re.sub(r",\s*\}", "}", fixed)
-    # btminer (Whatsminer) emits raw newlines inside string values.
-    fixed = fixed.replace("\n", " ").replace("\r", " ")
-    # btminer (Whatsminer, 2023-01-06 build) drops the comma before "temp0": `""temp0`.
-    fixed = fixed.replace('""temp0', '","temp0')
-    # Avalon (cgminer for Avalonminer) reports unset floats as bare inf / nan (and quoted).
-    fixed = re.sub(r"(?<=[:\[,])\s*-?(inf|nan|Infinity|NaN)\b", "null", fixed)
-    # Avalon firmware sometimes starts the reply with a stray `,` in place of `{`.
-    if fixed.startswith(","):
-        fixed = "{" + fixed[1:]
     try:
-        return _json_objects(fixed)
+        return _json_objects(_repair_json_text(text))
     except json.JSONDecodeError as exc:
         raise MinerProtocolError(f"invalid JSON ({exc.msg} at char {exc.pos}): {text[:120]!r}") from exc
 
 
-def _insert_missing_commas(text: str) -> str:
-    """Insert ``,`` between ``}`` and ``{`` when they sit inside an enclosing array or object."""
+_BARE_NON_FINITE = frozenset({"inf", "nan", "infinity", "-inf", "-nan", "-infinity"})
+
+
+def _repair_json_text(text: str) -> str:
+    """One string-aware pass over ``text`` that undoes the known firmware JSON quirks.
+
+    String contents are never altered except for raw control characters; every other repair applies to
+    JSON syntax outside strings only.
+    """
+    # Avalon firmware sometimes starts the reply with a stray `,` in place of `{`.
+    if text.startswith(","):
+        text = "{" + text[1:]
     out: list[str] = []
-    depth, in_str, esc = 0, False, False
-    closed_inside = False  # last significant char was a `}` that left us at depth > 0
-    for ch in text:
-        if in_str:
-            out.append(ch)
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-            continue
-        if ch == "{" and closed_inside:
-            out.append(",")
+    depth, i, n = 0, 0, len(text)
+    last = ""  # last significant token outside strings: a bracket, `,`, `:`, `"` (a string) or `a` (a word)
+    last_comma = -1  # index in `out` of the last comma emitted
+    while i < n:
+        ch = text[i]
         if ch == '"':
-            in_str = True
+            # btminer (Whatsminer, 2023-01-06 build) drops the comma between two strings: `""temp0`.
+            if last == '"':
+                out.append(",")
+            buf, j = ['"'], i + 1
+            while j < n:
+                c = text[j]
+                if c == "\\" and j + 1 < n:
+                    buf.append(text[j:j + 2])
+                    j += 2
+                    continue
+                j += 1
+                if c == '"':
+                    buf.append(c)
+                    break
+                # btminer (Whatsminer) emits raw newlines (control characters) inside string values.
+                buf.append(" " if c in "\n\r\t" else c)
+            out.append("".join(buf))
+            i, last = j, '"'
+            continue
+        if ch in " \t\r\n":
+            out.append(ch)
+            i += 1
+            continue
+        # bmminer (Antminer stock firmware) joins the objects of the STATS array without a comma: `}{`;
+        # only inside an array or object, so concatenated top-level replies stay separate.
+        if ch == "{" and last == "}" and depth > 0:
+            out.append(",")
+        # bmminer (Antminer) emits a leading comma in arrays: `[,{`.
+        if ch == "," and last == "[":
+            i += 1
+            continue
+        # btminer (Whatsminer) emits a trailing comma before a closing brace: `,}`.
+        if ch in "}]" and last == "," and last_comma >= 0:
+            del out[last_comma]
+            last_comma = -1
+        if ch.isalpha() or (ch == "-" and text[i + 1:i + 2].isalpha()):
+            j = i + 1
+            while j < n and text[j].isalpha():
+                j += 1
+            word = text[i:j]
+            # Avalon (cgminer for Avalonminer) reports unset floats as bare inf / nan.
+            out.append("null" if word.lower() in _BARE_NON_FINITE else word)
+            i, last = j, "a"
+            continue
+        if ch == ",":
+            last_comma = len(out)
+        out.append(ch)
         if ch in "{[":
             depth += 1
         elif ch in "}]":
             depth -= 1
-        if ch not in " \t\r\n":
-            closed_inside = ch == "}" and depth > 0
-        out.append(ch)
+        last = ch
+        i += 1
     return "".join(out)
