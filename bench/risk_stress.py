@@ -104,6 +104,15 @@ def timed(comps, market, cfg, workers: int):  # type: ignore[no-untyped-def]
     return res, wall, mem.peak, before, load1(), cpu
 
 
+def _previous_section() -> str:
+    """The current text of this benchmark's section in docs/benchmarks.md (empty if none)."""
+    from bench.record import DOC
+
+    text = DOC.read_text() if DOC.exists() else ""
+    start, end = "<!-- bench:risk_stress -->", "<!-- /bench:risk_stress -->"
+    return text.split(start, 1)[1].split(end, 1)[0] if start in text and end in text else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--paths", type=int, default=1_000_000)
@@ -159,6 +168,13 @@ def main() -> None:
               "idle machine; less means other work took the cores (see the load average).",
               "", "Targets: under 60 s and under 8 GB for the full workload. P(default) by company in this run: "
               + ", ".join(f"{t} {p:.3f}" for t, p in pd_.items()) + "."]
+    summary = (f"- run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {args.paths:,} paths: "
+               + "; ".join(f"{name} {wall:.1f} s (load {lb:.1f}->{la:.1f}, {cpu / wall:.2f} cores)"
+                           for name, wall, _peak, lb, la, cpu in rows)
+               + (f"; speed-up {rows[1][1] / rows[2][1]:.2f}x" if len(rows) == 3 else "")
+               + f"; peak {max(r[2] for r in rows) / 2**30:.2f} GiB")
+    earlier = [ln for ln in _previous_section().splitlines() if ln.startswith("- run ")][:5]
+    lines += ["", "All runs of this benchmark (newest first; the table above is the newest):", "", summary, *earlier]
     if not args.no_record:
         record("risk_stress", "## Stress engine (`bench/risk_stress.py`)\n\n" + "\n".join(lines))
     print("\n".join(lines))
