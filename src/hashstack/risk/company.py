@@ -9,6 +9,7 @@ first simulated month).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, fields, replace
 
 from hashstack.errors import InputError
@@ -19,6 +20,12 @@ def _check_nonneg(obj: object, *names: str) -> None:
         v = getattr(obj, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise InputError(f"{type(obj).__name__}.{name} must be a finite number >= 0, got {v!r}")
+
+
+def _check_month(obj: object, name: str) -> None:
+    v = getattr(obj, name)
+    if not (isinstance(v, numbers.Integral) and v >= 1):
+        raise InputError(f"{type(obj).__name__}.{name} must be a month number >= 1, got {v!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,7 @@ class BtcLoan:
 
     def __post_init__(self) -> None:
         _check_nonneg(self, "principal_usd", "rate_annual_frac", "collateral_btc")
+        _check_month(self, "maturity_month")
         if not 0 < self.reset_ltv_frac <= self.margin_call_ltv_frac <= self.liquidation_ltv_frac:
             raise InputError("BtcLoan needs 0 < reset_ltv_frac <= margin_call_ltv_frac <= liquidation_ltv_frac")
 
@@ -104,6 +112,9 @@ class ConvertibleNote:
 
     def __post_init__(self) -> None:
         _check_nonneg(self, "principal_usd", "coupon_annual_frac")
+        _check_month(self, "maturity_month")
+        if self.put_month is not None:
+            _check_month(self, "put_month")
         if not self.conversion_price_usd > 0:
             raise InputError(f"ConvertibleNote.conversion_price_usd must be > 0, got {self.conversion_price_usd}")
 
@@ -129,6 +140,7 @@ class TermDebt:
 
     def __post_init__(self) -> None:
         _check_nonneg(self, "principal_usd", "rate_annual_frac", "amortisation_usd_per_month")
+        _check_month(self, "maturity_month")
 
 
 @dataclass(frozen=True, slots=True)

@@ -332,7 +332,7 @@ def simulate_company(company: CompanyRiskInput, market: MarketScenarios, rng: np
                     cured = breach & can
                     cash -= np.where(cured, cure, zeros)
                     bal -= np.where(cured, cure, zeros)
-                    repo = breach & ~can
+                    repo = breach & ~can & alive  # a defaulted estate is frozen
                     if pol.repossession_recourse:
                         # the rigs settle their market value; the deficiency is owed at once, unsecured
                         deficiency = np.where(repo, np.maximum(bal - limit / ft(a.max_ltv_frac), 0), zeros)
