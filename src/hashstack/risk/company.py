@@ -24,7 +24,7 @@ def _check_nonneg(obj: object, *names: str) -> None:
 
 def _check_month(obj: object, name: str) -> None:
     v = getattr(obj, name)
-    if not (isinstance(v, numbers.Integral) and v >= 1):
+    if not (isinstance(v, numbers.Integral) and int(v) >= 1):
         raise InputError(f"{type(obj).__name__}.{name} must be a month number >= 1, got {v!r}")
 
 
