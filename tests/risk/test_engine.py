@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.risk.test_waterfall import stressed_company
 
 from hashstack.errors import InputError
@@ -91,3 +93,12 @@ def test_bad_runs_are_refused() -> None:
         StressConfig(n_paths=10, n_months=121)
     with pytest.raises(InputError, match="duplicate"):
         run_stress([A, A], MARKET, StressConfig(n_paths=10, n_months=12))
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(40, 400), st.integers(1, 6), st.integers(0, 2**31))
+def test_any_chunking_gives_the_same_paths(block_paths: int, chunk_blocks: int, seed: int) -> None:
+    base = StressConfig(n_paths=450, n_months=12, seed=seed, block_paths=block_paths, chunk_blocks=1000)
+    whole = run_stress([A], MARKET, base)
+    parts = run_stress([A], MARKET, replace(base, chunk_blocks=chunk_blocks))
+    assert_same(whole.paths[0], parts.paths[0])
