@@ -58,6 +58,8 @@ def test_collect_once_json_contract(tmp_path: Path) -> None:
     out = json.loads(res.stdout)
     assert (out["miners_ok"], out["miners_failed"], out["poll_id"]) == (3, 1, 1)
     assert out["duration_s"] >= 0
+    assert out["power_sources"] == {"reported": 3} and out["miners_without_power"] == 0
+    assert out["fleet_power_w"] == 3 * 2875 and out["fleet_hashrate_ths"] == pytest.approx(3 * 95.0)
     with DuckDBStore(db, read_only=True) as store:
         df = store.read_samples()
     assert len(df) == 4 and df.ok.sum() == 3

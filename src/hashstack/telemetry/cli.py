@@ -76,15 +76,23 @@ def collect(
                               estimator=tuning_curve_estimator(), meter_path=meter, ground_truth_path=ground_truth,
                               retention=RetentionPolicy(keep_raw_days, keep_rollup_days))
         if once:
-            summary = asyncio.run(_poll_once_with_progress(collector, len(tlist), quiet=json_out))
-            if json_out:
-                print_json(_summary_dict(summary, db_target))
-                return
-            print_record(_summary_dict(summary, db_target), title="collect: one poll")
             from datetime import timedelta
 
+            summary = asyncio.run(_poll_once_with_progress(collector, len(tlist), quiet=json_out))
             polled = store.read_samples(summary.started_utc, summary.started_utc + timedelta(microseconds=1))
-            failed = polled[(polled.poll_id == summary.poll_id) & (~polled.ok.astype(bool))]
+            polled = polled[polled.poll_id == summary.poll_id]
+            good = polled[polled.ok.astype(bool)]
+            result = _summary_dict(summary, db_target) | {
+                "fleet_hashrate_ths": round(float(good.hashrate_ths.sum()), 3),
+                "fleet_power_w": round(float(good.power_w.sum()), 1),
+                "power_sources": {str(k): int(v) for k, v in good.power_source.value_counts().items()},
+                "miners_without_power": int(good.power_w.isna().sum()),
+            }
+            if json_out:
+                print_json(result)
+                return
+            print_record(result, title="collect: one poll")
+            failed = polled[~polled.ok.astype(bool)]
             if len(failed):
                 print_table([{"miner_id": str(m), "error": str(e)} for m, e in
                              zip(failed.miner_id.head(20), failed.error.head(20), strict=True)],
