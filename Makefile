@@ -28,7 +28,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+pytest: $(VENV)/.installed-dev postgres-available
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -43,5 +43,6 @@ postgres-available:
 		echo "postgres binaries present"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql ) \
+		|| echo "warning: could not install postgresql: the PostgreSQL store tests fail under CI=true, skip elsewhere"; \
 	fi
