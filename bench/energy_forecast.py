@@ -58,7 +58,24 @@ from hashstack.energy.prices import daily_profile_24h  # noqa: E402
 DEFAULT_CACHE = Path(os.environ.get("HASHSTACK_BENCH_CACHE", "/tmp/hashstack-bench/energy-forecast"))
 EPF_MARKETS = tuple(MARKETS)
 ERCOT_NODES = ("HB_WEST", "LZ_WEST")
-LEAR_NAMES = tuple(f"lear-{w}" for w in LEAR_WINDOWS_DAYS)
+# Ensembles in order of preference (the validation year before each test period favoured unit-norm).
+LEAR_SETS = {
+    "lear-ensemble (unit-norm)": tuple(f"lear-un-{w}" for w in LEAR_WINDOWS_DAYS),
+    "lear-ensemble (hybrid: unit-norm 56/84, aic 1092/1456)": ("lear-un-56", "lear-un-84", "lear-aic-1092",
+                                                               "lear-aic-1456"),
+    "lear-ensemble (aic)": tuple(f"lear-aic-{w}" for w in LEAR_WINDOWS_DAYS),
+}
+WINDOW_MODELS = tuple(f"lear-{rule}-{w}" for rule in ("un", "aic") for w in LEAR_WINDOWS_DAYS)
+
+
+def lear_ensembles(cache: Path, market: str, n_days: int) -> dict[str, np.ndarray]:
+    """Every LEAR ensemble whose four windows have finished, in order of preference."""
+    out = {}
+    for label, names in LEAR_SETS.items():
+        got = [_load(cache, market, m, n_days) for m in names]
+        if all(g is not None for g in got):
+            out[label] = np.mean([g[0] for g in got if g is not None], axis=0)
+    return out
 
 
 def _data_dir() -> Path:
@@ -115,11 +132,11 @@ def plan(markets: list[str], n_days: int, with_gbm: bool, with_ercot: bool) -> l
         jobs += [(f"ERCOT-{node}", n) for node in ERCOT_NODES
                  for n in ("naive-daily", "naive-weekly", "naive-standard")]
     for m in markets:
-        jobs += [(m, name) for name in reversed(LEAR_NAMES)]  # the long windows first: better packing
+        jobs += [(m, f"lear-un-{w}") for w in reversed(LEAR_WINDOWS_DAYS)]  # long windows first: better packing
     if with_gbm:
         jobs += [(m, "gbm") for m in markets]
     if with_ercot:
-        jobs += [(f"ERCOT-{node}", n) for node in ERCOT_NODES for n in ("lear-56", "lear-84")]
+        jobs += [(f"ERCOT-{node}", n) for node in ERCOT_NODES for n in ("lear-aic-56", "lear-aic-84")]
     return jobs
 
 
@@ -127,7 +144,10 @@ def cmd_run(args: argparse.Namespace) -> None:
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     markets = [m.strip().upper() for m in args.markets.split(",")]
-    jobs = plan(markets, args.days, not args.no_gbm, not args.no_ercot)
+    if args.models:
+        jobs = [(m, model) for model in args.models.split(",") for m in markets]  # model-major order
+    else:
+        jobs = plan(markets, args.days, not args.no_gbm, not args.no_ercot)
     todo = []
     for market, model in jobs:
         tag = f"-refit{args.gbm_refit}" if model == "gbm" else ""
@@ -142,6 +162,12 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def _load(cache: Path, market: str, model: str, n_days: int) -> tuple[np.ndarray, dict] | None:
+    if model.startswith("lear-aic-"):
+        legacy = cache / f"{market}_lear-{model.removeprefix('lear-aic-')}_{n_days}.npy"
+        if legacy.exists():  # the first run named the plain-AIC windows lear-<W>
+            meta = json.loads(legacy.with_suffix(".json").read_text())
+            meta["model"] = model
+            return np.load(legacy), meta
     for path in sorted(cache.glob(f"{market}_{model}*_{n_days}.npy")):
         if path.name.startswith(f"{market}_{model}_") or path.name.startswith(f"{market}_{model}-refit"):
             return np.load(path), json.loads(path.with_suffix(".json").read_text())
@@ -166,16 +192,17 @@ def summarize_epf(cache: Path, n_days: int) -> tuple[str, list[dict]]:
         data = load_market(_data_dir(), market)
         actual = data.price[-n_days:]
         ours: dict[str, np.ndarray] = {}
-        for model in ("naive-daily", "naive-weekly", "naive-standard", *LEAR_NAMES, "gbm"):
+        for model in ("naive-daily", "naive-weekly", "naive-standard", *WINDOW_MODELS, "gbm"):
             got = _load(cache, market, model, n_days)
             if got is not None:
                 ours[model] = got[0]
                 timings.append(got[1])
-        if all(k in ours for k in LEAR_NAMES):
-            ours["lear-ensemble"] = np.mean([ours[k] for k in LEAR_NAMES], axis=0)
-            if "gbm" in ours:
-                ours["ensemble (LEAR ens. + GBM)"] = (ours["lear-ensemble"] + ours["gbm"]) / 2
-        missing = [k for k in (*LEAR_NAMES, "gbm") if k not in ours]
+        ensembles = lear_ensembles(cache, market, n_days)
+        ours.update(ensembles)
+        if ensembles and "gbm" in ours:
+            first_label = next(iter(ensembles))
+            ours[f"ensemble (GBM + {first_label})"] = (ensembles[first_label] + ours["gbm"]) / 2
+        missing = [k for k in (*WINDOW_MODELS, "gbm") if k not in ours]
         if missing:
             notes.append(f"{market}: not run / not finished: {', '.join(missing)}")
         pubs = {}
@@ -191,7 +218,7 @@ def summarize_epf(cache: Path, n_days: int) -> tuple[str, list[dict]]:
             s = score_forecast(actual, f)
             p_lear = diebold_mariano(actual, ref_lear, f).p_value
             p_dnn = diebold_mariano(actual, ref_dnn, f).p_value
-            label = f"**{name}**" if name == "lear-ensemble" else name
+            label = f"**{name}**" if name.startswith("lear-ensemble") else name
             rows_md.append(f"| {market} | {label} | {_fmt(s.mae)} | {_fmt(s.rmae)} | {_fmt(s.smape_pct, 2)} | "
                            f"{_fmt(s.rmse)} | {_p(p_lear)} | {_p(p_dnn)} |")
         for (version, name), f in pubs.items():
@@ -215,13 +242,13 @@ def goals_epf(cache: Path, n_days: int) -> str:
     matched = beat_dnn = 0
     complete = []
     for market in EPF_MARKETS:
-        got = [_load(cache, market, m, n_days) for m in LEAR_NAMES]
-        if any(g is None for g in got):
+        ensembles = lear_ensembles(cache, market, n_days)
+        if not ensembles:
             continue
-        complete.append(market)
+        label, ens = next(iter(ensembles.items()))
+        complete.append(f"{market} [{label}]")
         data = load_market(_data_dir(), market)
         actual = data.price[-n_days:]
-        ens = np.mean([g[0] for g in got if g is not None], axis=0)
         pub = read_published_forecasts(published_forecasts_path(_data_dir(), market, "2020-06"))
         days = len(pub) // 24
         lear_pub = pub["LEAR Ensemble"].to_numpy(float).reshape(days, 24)[days - n_days:]
@@ -236,7 +263,8 @@ def goals_epf(cache: Path, n_days: int) -> str:
         lines.append(f"- {market}: our LEAR ensemble MAE {ours_mae:.3f} vs published LEAR ens. {lear_mae:.3f} "
                      f"({100 * (ours_mae / lear_mae - 1):+.1f} %), DNN ens. {dnn_mae:.3f} "
                      f"({'beats' if ok_dnn else 'does not beat'} DNN)")
-    head = (f"Goal check on the markets whose four LEAR windows finished ({', '.join(complete) or 'none'}): "
+    head = (f"Goal check with the preferred finished LEAR ensemble of each market ({', '.join(complete) or 'none'}; "
+            "preference fixed beforehand: unit-norm, then hybrid, then aic): "
             f"LEAR-ensemble MAE matched (within 2 % or better) on {matched} of {len(complete)}; "
             f"DNN ensemble beaten on {beat_dnn} of {len(complete)}.")
     return head + "\n" + "\n".join(lines)
@@ -249,7 +277,7 @@ def summarize_ercot(cache: Path, n_days: int) -> str:
         data = market_data(market)
         actual = data.price[-n_days:]
         period = f"{data.dates[-n_days]} .. {data.dates[-1]}"
-        for model in ("naive-daily", "naive-weekly", "naive-standard", "lear-56", "lear-84"):
+        for model in ("naive-daily", "naive-weekly", "naive-standard", "lear-aic-56", "lear-aic-84"):
             got = _load(cache, market, model, n_days)
             if got is None:
                 rows.append(f"| {node} | {model} | not run | | | |")
@@ -271,12 +299,12 @@ def summarize_quantiles(cache: Path, n_days: int) -> str:
     rows = ["| market | days scored | 90 % band coverage | 50 % band coverage | mean pinball loss |",
             "|---|---|---|---|---|"]
     for market in EPF_MARKETS:
-        got = [_load(cache, market, m, n_days) for m in LEAR_NAMES]
-        if any(g is None for g in got):
+        ensembles = lear_ensembles(cache, market, n_days)
+        if not ensembles:
             rows.append(f"| {market} | LEAR ensemble not finished | | | |")
             continue
         actual = load_market(_data_dir(), market).price[-n_days:]
-        point = np.mean([g[0] for g in got if g is not None], axis=0)
+        point = next(iter(ensembles.values()))
         q = historical_quantiles(point, actual, QUANTILES, window_days=182)
         ok = ~np.isnan(q).any(axis=(1, 2))
         y, qq = actual[ok], q[ok]
@@ -311,14 +339,19 @@ def cmd_summarize(args: argparse.Namespace) -> None:
     lear_t = [t for t in timings if t["model"].startswith("lear-") and t["n_days"] == TEST_DAYS]
     if lear_t:
         rows = ["| market | model | wall s | CPU s | load1 start/end | finished (UTC) |", "|---|---|---|---|---|---|"]
-        per_market: dict[str, float] = {}
         for t in sorted(lear_t, key=lambda t: (t["market"], t["model"])):
             rows.append(f"| {t['market']} | {t['model']} | {t['wall_s']:.0f} | {t['cpu_s']:.0f} | "
                         f"{t['load1_start']:.2f} / {t['load1_end']:.2f} | {t['finished_utc']} |")
-            per_market[t["market"]] = per_market.get(t["market"], 0.0) + t["cpu_s"]
-        full = {m: s for m, s in per_market.items()
-                if sum(1 for t in lear_t if t["market"] == m) == len(LEAR_NAMES)}
-        summary = "; ".join(f"{m}: {s / 60:.1f} min CPU for all four windows" for m, s in full.items())
+        summary_parts = []
+        for label, names in LEAR_SETS.items():
+            for m in EPF_MARKETS:
+                ts = [t for t in lear_t if t["market"] == m and t["model"] in names]
+                if len(ts) == len(names):
+                    cpu_min = sum(t["cpu_s"] for t in ts) / 60
+                    wall_min = sum(t["wall_s"] for t in ts) / 60
+                    summary_parts.append(f"{m} {label}: {cpu_min:.1f} min CPU (sum of the four windows' wall "
+                                         f"times {wall_min:.1f} min)")
+        summary = "; ".join(summary_parts)
         record("energy-lear-speed",
                "Full two-year (728-day) daily-recalibrated LEAR backtest, each window a single-threaded "
                "process (two run at once on the 2 cores, which other engineers share; see load). The LEAR "
@@ -341,6 +374,7 @@ def main() -> None:
     run.add_argument("--no-gbm", action="store_true")
     run.add_argument("--no-ercot", action="store_true")
     run.add_argument("--force", action="store_true")
+    run.add_argument("--models", default="", help="run exactly these forecasters (model-major), e.g. lear-un-56")
     run.add_argument("--cache", default=str(DEFAULT_CACHE))
     summ = sub.add_parser("summarize")
     summ.add_argument("--days", type=int, default=TEST_DAYS)

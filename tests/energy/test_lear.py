@@ -76,3 +76,37 @@ def test_window_is_respected() -> None:
     np.testing.assert_allclose(a, b)
     with pytest.raises(InputError):
         LEAR(7)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lasso_at_penalty_equals_coordinate_descent(seed: int) -> None:
+    from sklearn.linear_model import Lasso
+
+    from hashstack.energy.forecast.lear import lasso_at_penalty
+
+    rng = np.random.default_rng(100 + seed)
+    n, p = 120, 30
+    x = rng.standard_normal((n, p))
+    y = x[:, :4] @ np.array([2.0, -1.0, 0.5, 1.5]) + rng.normal(0.0, 1.0, n)
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    alpha = 0.05
+    ref = Lasso(alpha=alpha, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(xc, yc)
+    ours = lasso_at_penalty(xc.T @ xc, xc.T @ yc, alpha * n)
+    np.testing.assert_allclose(ours, ref.coef_, atol=1e-7)
+
+
+def test_unit_norm_rule_picks_the_aic_lambda_of_the_normalised_inputs() -> None:
+    rng = np.random.default_rng(9)
+    n, p = 150, 25
+    x = rng.standard_normal((n, p)) * rng.uniform(0.2, 3.0, p)  # columns of very different norms
+    y = x[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.normal(0.0, 1.0, n)
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    norms = np.linalg.norm(xc, axis=0)
+    sigma2 = float(np.var(yc))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = LassoLarsIC(criterion="aic", noise_variance=sigma2, fit_intercept=False).fit(xc / norms, yc)
+    penalty = LEAR._unit_norm_penalty(xc.T @ xc, xc.T @ yc, float(yc @ yc), sigma2)
+    assert penalty / n == pytest.approx(ref.alpha_, rel=1e-9)
+    with pytest.raises(InputError):
+        LEAR(56, lambda_rule="bic")
