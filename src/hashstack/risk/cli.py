@@ -211,13 +211,18 @@ def stress(
         for t, r in summaries[s].items():
             rows.append({"ticker": t, "structure": s, "P(default)": r["p_default"],
                          "P(repossession)": r["p_repossession"], "dilution mean": r["dilution_mean_frac"],
-                         "dilution p95": r["dilution_p95_frac"], "hashrate-debt p50": r["hashrate_debt_ratio_p50"],
+                         "dilution p95": r["dilution_p95_frac"], "hashrate-debt p50": _ratio_cell(r["hashrate_debt_ratio_p50"]),
                          "runway p50 [months]": r["runway_months_p50"]})
     rows.sort(key=lambda r: (r["ticker"], r["structure"]))
     print_table(rows, title=f"Stress: {paths:,} paths x {months} months, seed {seed}, BTC {model} model")
     n_assumed = sum(len(v) for v in assumed.values())
     stderr.print(f"{n_assumed} assumed values filled gaps in the records (see --json 'assumptions').",
                  highlight=False)
+
+
+def _ratio_cell(value: float) -> float | str:
+    """A ratio for the table: +inf (debt left, no hash power) is spelled out instead of shown as '-'."""
+    return "inf (no hash power)" if value == float("inf") else value
 
 
 def _run_with_progress(companies: list[Any], market: Any, config: Any, structures: list[str],
