@@ -211,7 +211,8 @@ def stress(
         for t, r in summaries[s].items():
             rows.append({"ticker": t, "structure": s, "P(default)": r["p_default"],
                          "P(repossession)": r["p_repossession"], "dilution mean": r["dilution_mean_frac"],
-                         "dilution p95": r["dilution_p95_frac"], "hashrate-debt p50": _ratio_cell(r["hashrate_debt_ratio_p50"]),
+                         "dilution p95": r["dilution_p95_frac"],
+                         "hashrate-debt p50": _ratio_cell(r["hashrate_debt_ratio_p50"]),
                          "runway p50 [months]": r["runway_months_p50"]})
     rows.sort(key=lambda r: (r["ticker"], r["structure"]))
     print_table(rows, title=f"Stress: {paths:,} paths x {months} months, seed {seed}, BTC {model} model")
