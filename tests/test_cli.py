@@ -126,3 +126,12 @@ def test_live_flag_reads_a_mempool_api(tmp_path: Path) -> None:
     state = json.loads(out.stdout)
     assert state["height"] == 946080 and state["btc_price_usd"] == 75873
     assert state["source"].startswith("live http://127.0.0.1:")
+
+
+def test_native_prints_go_to_stderr_and_python_output_to_stdout() -> None:
+    # HiGHS prints from C++ to fd 1; the CLI edge points fd 1 at stderr so --json stays clean.
+    code = ("import os; from hashstack.cli import _route_native_stdout_to_stderr as r; r(); "
+            "os.write(1, b'native-noise'); print('{\"ok\": 1}')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert json.loads(out.stdout) == {"ok": 1}
+    assert "native-noise" in out.stderr

@@ -6,6 +6,7 @@ Errors a user can cause (bad files, bad options) are :class:`hashstack.errors.Ha
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -283,11 +284,29 @@ from hashstack.risk.cli import app as risk_app  # noqa: E402
 app.add_typer(risk_app, name="risk")
 
 
+def _route_native_stdout_to_stderr() -> None:
+    """Keep stdout for hashstack's own output: native libraries' prints go to stderr instead.
+
+    HiGHS (in scipy 1.17) prints solver notes such as ``HighsMipSolverData::...`` from C++ straight to
+    file descriptor 1, even with ``disp=False``, which would corrupt ``--json`` output. Python-level
+    output is moved to a duplicate of the real stdout and fd 1 is pointed at stderr, once, at the edge.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout already replaced (tests, notebooks)
+        return
+    sys.stdout.flush()
+    real_stdout = os.dup(fd)
+    os.dup2(sys.stderr.fileno(), fd)
+    sys.stdout = os.fdopen(real_stdout, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors)
+
+
 def main() -> None:
     """Console entry point: run the app, turning hashstack errors into one line on stderr and exit code 2.
 
     Usage errors (unknown options, missing arguments) are Typer's own and also exit with code 2.
     """
+    _route_native_stdout_to_stderr()
     try:
         app()
     except HashstackError as exc:

@@ -18,10 +18,6 @@ References
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,30 +50,6 @@ class MilpResult:
     def optimal(self) -> bool:
         """Whether HiGHS proved optimality."""
         return self.status == 0
-
-
-@contextmanager
-def _quiet_native_stdout() -> Iterator[None]:
-    """Silence writes to file descriptor 1 from native code.
-
-    Quirk: the HiGHS build in scipy 1.17 prints ``HighsMipSolverData::transformNewIntegerFeasibleSolution
-    tmpSolver.run();`` to the process's stdout from C++ even with ``disp=False``, which would corrupt
-    ``--json`` output; Python-level redirection cannot catch it, so the descriptor is swapped.
-    """
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # stdout replaced (pytest capture, notebooks)
-        fd = 1
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
 
 
 def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, objective: Objective | None = None,
@@ -126,8 +98,8 @@ def solve_milp(hashrate_ths: FloatArray, power_w: FloatArray, tree: CapTree, obj
     if time_limit_s is not None:
         options["time_limit"] = time_limit_s
     integrality = np.zeros(nv) if relax else np.ones(nv)
-    with _quiet_native_stdout():
-        res = milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1), options=options)
+    # HiGHS may print from C++ to fd 1 even with disp=False; the CLI edge routes fd 1 to stderr.
+    res = milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1), options=options)
     col = np.full(n, -1, dtype=np.int64)
     if res.x is None:
         return MilpResult(col, float("nan"), float("nan"), int(res.status), str(res.message))
