@@ -157,11 +157,15 @@ def test_tuning_curve_estimator_uses_catalogue() -> None:
 
 
 def test_dashed_sensor_strings_keep_negative_fault_readings() -> None:
-    from hashstack.telemetry.parsing import _max_of_dashed, _num
+    from hashstack.telemetry.parsing import _DASH_BETWEEN_READINGS, _max_of_dashed, _num
 
     assert _max_of_dashed("60-60-76-76") == 76.0
     assert _max_of_dashed("-40--40--40--40") == -40.0  # every sensor reads the -40 fault value
     assert _max_of_dashed("55--40-70-71") == 71.0
+    # LuxOS, one sensor stuck at -40: the pieces are 48, -40, 62, 61 (not 48, 40, 62, 61)
+    assert _DASH_BETWEEN_READINGS.split("48--40-62-61") == ["48", "-40", "62", "61"]
+    assert _max_of_dashed("48--40-62-61") == 62.0
+    assert _max_of_dashed("30--40") == 30.0  # dropping empty pieces read this as +40
     assert _max_of_dashed("255-60-61-62") == 255.0
     assert _max_of_dashed(-40) == -40.0
     assert _num("3,250 W") == 3250.0 and _num(" 4200 rpm") == 4200.0

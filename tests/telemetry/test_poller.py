@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hashstack.errors import InputError
 from hashstack.telemetry.poller import Backoff, PollerConfig, poll_fleet
 from hashstack.telemetry.records import MinerSample, Target
 
@@ -112,7 +113,7 @@ def test_backoff_doubles_and_caps_and_resets() -> None:
 
 
 def test_config_validation() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="concurrency"):
         PollerConfig(concurrency=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="timeout_s"):
         PollerConfig(timeout_s=0)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from hashstack.errors import InputError
 from hashstack.telemetry.client import read_miner
 from hashstack.telemetry.parsing import DEFAULT_COMMANDS, failed_sample, sample_from_replies
 from hashstack.telemetry.power import PowerEstimator
@@ -49,9 +50,9 @@ class PollerConfig:
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
-            raise ValueError("concurrency must be >= 1")
+            raise InputError(f"poller concurrency must be >= 1, got {self.concurrency}")
         if self.timeout_s <= 0:
-            raise ValueError("timeout_s must be > 0")
+            raise InputError(f"poller timeout_s must be > 0, got {self.timeout_s}")
 
 
 class Backoff:

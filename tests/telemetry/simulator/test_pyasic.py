@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import warnings
 
+import pyasic
 import pytest
 
 from hashstack.telemetry.simulator.process import start_fleet_thread
 from hashstack.telemetry.simulator.server import FleetConfig
 from hashstack.telemetry.simulator.specs import spec_from_catalog
-
-pyasic = pytest.importorskip("pyasic")
 
 
 @pytest.fixture(scope="module")

@@ -133,3 +133,29 @@ def test_server_stepping_is_deterministic_per_tick() -> None:
     a, b = run(), run()
     assert a == b
     assert a[2] == 1_767_225_600.0 + 100 * 300.0
+
+
+def test_protocol_accepts_a_transport_that_is_not_an_asyncio_transport_subclass() -> None:
+    """uvloop's TCPTransport is a stream transport without asyncio.Transport in its bases: a miner's
+    protocol must take it (an isinstance assert rejected it, and vanished under ``python -O``)."""
+    import asyncio
+
+    from hashstack.telemetry.simulator.server import FleetServer, _MinerProtocol
+
+    class DuckTransport:  # the stream-transport methods the protocol uses, nothing inherited
+        def __init__(self) -> None:
+            self.closed = False
+
+        def get_extra_info(self, name: str, default: object = None) -> object:
+            return ("10.9.9.9", 5555) if name == "peername" else default
+
+        def close(self) -> None:
+            self.closed = True
+
+    server = FleetServer(FleetConfig(specs=[fake_spec()], first_address="127.201.9.1", seed=1))
+    proto = _MinerProtocol(server, 0)
+    t = DuckTransport()
+    assert not isinstance(t, asyncio.Transport)
+    proto.connection_made(t)  # type: ignore[arg-type]
+    assert proto.transport is t
+    assert t.closed  # 10.9.9.9 is outside the default api-allow list: closed like cgminer does

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hashstack.errors import InputError
 from hashstack.telemetry.simulator.access import DEFAULT_API_ALLOW, AccessList, parse_api_allow
@@ -128,8 +128,8 @@ class _MinerProtocol(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # any stream transport (asyncio's, uvloop's): no isinstance check, which uvloop may fail and -O strips
+        self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.group = self.fleet.access.group_for(peer[0] if peer else "")
         if self.group is None:  # cgminer ignores clients outside --api-allow
