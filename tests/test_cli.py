@@ -135,3 +135,14 @@ def test_native_prints_go_to_stderr_and_python_output_to_stdout() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert json.loads(out.stdout) == {"ok": 1}
     assert "native-noise" in out.stderr
+
+
+def test_bad_dates_and_horizon_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("date,price_usd,difficulty_mean,blocks,issuance_btc,fees_btc\n2025-01-01,1,1e14,144,450,1\n")
+    out = run("history", str(path), "--start", "abc")
+    assert out.returncode == 2 and "--start must be a date" in out.stderr
+    out = run("history", str(path), "--start", "2025-01-01", "--end", "2025-01-01", "--freq", "D", "--json")
+    assert out.returncode == 0 and len(json.loads(out.stdout)) == 1
+    out = run("payback", "Antminer S21", "--price-usd-per-th", "10", "--days", "0")
+    assert out.returncode == 2

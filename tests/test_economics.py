@@ -89,3 +89,14 @@ def test_projected_paths_cross_the_halving() -> None:
     assert diff[1, 364] == pytest.approx(1e14 * 2 ** (364 / 365))
     with pytest.raises(InputError):
         ec.project_difficulty(1e14, -1.0, 10)
+
+
+def test_halving_day_averages_the_two_subsidies() -> None:
+    # the halving falls half way through day 10: 72 blocks at 3.125 and 72 at 1.5625
+    subsidy = ec.subsidy_btc_by_day(1_050_000 - 144 * 10 - 72, 12)
+    assert subsidy[9] == 3.125 and subsidy[11] == 1.5625
+    assert subsidy[10] == pytest.approx((3.125 + 1.5625) / 2)
+    with pytest.raises(InputError):
+        ec.subsidy_btc_by_day(0, 0)
+    with pytest.raises(InputError):
+        ec.payback(100.0, np.zeros((1, 0)))

@@ -99,3 +99,31 @@ def test_price_series_tariff(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as err:
         read_price_series(tmp_path / "bad.csv")
     assert (err.value.row, err.value.field) == (1, "price_usd_per_mwh")
+
+
+@pytest.mark.parametrize(("rows", "row", "needle"), [
+    ("2025-01-01T00:00,30\n", 1, "without a UTC offset"),
+    ("2025-01-01T00:00Z,30\n2025-01-01T01:00Z,inf\n", 2, "not a finite number"),
+    ("2025-01-01T01:00Z,30\n2025-01-01T00:00Z,31\n", 2, "unique and increasing"),
+    ("2025-01-01T00:00Z,30\nyesterday,31\n", 2, "not a timestamp"),
+])
+def test_price_series_rejects_ambiguous_rows(tmp_path: Path, rows: str, row: int, needle: str) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("interval_start_utc,price_usd_per_mwh\n" + rows)
+    with pytest.raises(DataFileError, match=needle) as err:
+        read_price_series(path)
+    assert err.value.row == row and str(path) in str(err.value)
+
+
+def test_price_series_accepts_offsets_and_negative_prices(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("interval_start_utc,price_usd_per_mwh\n2025-03-09T01:00-06:00,-5\n2025-03-09T07:15+00:00,12\n")
+    series = read_price_series(path)
+    assert str(series.index.tz) == "UTC" and series.index[0].hour == 7 and series.iloc[0] == -5
+
+
+def test_unknown_time_zone_names_line(tmp_path: Path) -> None:
+    text = GOOD.replace("[site.tariff]", '[site.location]\ntimezone = "Mars/Olympus"\n\n[site.tariff]')
+    with pytest.raises(DataFileError, match="unknown IANA time zone") as err:
+        read_site(write(tmp_path, text))
+    assert err.value.field == "site.location.timezone" and err.value.row == 7

@@ -155,7 +155,7 @@ def catalog(json_out: JsonFlag = False) -> None:
     for m in load_catalog():
         c = tuning_curve(m)
         rows.append({**asdict(m), "hashrate_min_ths": c.hashrate_min_ths, "hashrate_max_ths": c.hashrate_max_ths,
-                     "efficiency_best_j_per_th": float(c.efficiency_j_per_th(c.hashrate_min_ths))})
+                     "efficiency_best_j_per_th": c.best_efficiency_j_per_th})
     if json_out:
         print_json(rows)
     else:
@@ -173,6 +173,10 @@ def history(
     json_out: JsonFlag = False,
 ) -> None:
     """Hashprice over a daily history file, computed in one vectorised pass and summarised."""
+    from datetime import date
+
+    import pandas as pd
+
     from hashstack.console import print_json, print_table
     from hashstack.errors import InputError
     from hashstack.network import hashprice_history, read_network_history
@@ -180,7 +184,14 @@ def history(
     rules = {"D": "D", "W": "W", "M": "MS", "Y": "YS"}
     if freq not in rules:
         raise InputError(f"--freq must be one of {sorted(rules)}")
-    hp = hashprice_history(read_network_history(path)).loc[start:end]
+    bounds = {}
+    for name, value in (("--start", start), ("--end", end)):
+        if value is not None:
+            try:
+                bounds[name] = pd.Timestamp(date.fromisoformat(value), tz="UTC")
+            except ValueError:
+                raise InputError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+    hp = hashprice_history(read_network_history(path)).loc[bounds.get("--start"):bounds.get("--end")]
     g = hp["hashprice_usd_per_ph_day"].resample(rules[freq])
     table = [{"period": ts.strftime("%Y-%m-%d"), "hashprice_usd_per_ph_day_mean": mean,
               "hashprice_usd_per_ph_day_min": lo, "hashprice_usd_per_ph_day_max": hi}
@@ -197,7 +208,7 @@ def payback(
     pool_fee_frac: Annotated[float, typer.Option(help="Pool fee [-].")] = 0.02,
     difficulty_growth: Annotated[str, typer.Option(
         help="Comma-separated yearly difficulty growth paths [-], e.g. 0,0.2,0.5.")] = "0,0.2,0.4,0.6",
-    days: Annotated[int, typer.Option(help="Horizon [days].")] = 1095,
+    days: Annotated[int, typer.Option(min=1, help="Horizon [days].")] = 1095,
     live: Annotated[bool, typer.Option("--live", help="Start from the live network state.")] = False,
     json_out: JsonFlag = False,
 ) -> None:

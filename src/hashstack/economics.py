@@ -28,20 +28,25 @@ import numpy as np
 import numpy.typing as npt
 
 from hashstack.chain import (
+    HALVING_INTERVAL_BLOCKS,
     block_subsidy_btc,
+    block_subsidy_sat,
+    btc_per_th_day,
     difficulty_from_network_hashrate_ths,
-    expected_blocks_per_th_day,
 )
 from hashstack.errors import InputError
-from hashstack.units import HOURS_PER_DAY, TH_PER_PH, W_PER_MW
+from hashstack.units import HOURS_PER_DAY, SATS_PER_BTC, TH_PER_PH, W_PER_MW
 
 # Energy one TH/s-worth of 1 J/TH consumes per day: 1 W x 24 h = 24 Wh = 24e-6 MWh.
 MWH_PER_W_DAY = HOURS_PER_DAY / W_PER_MW
 
 
 def hashprice_btc_per_th_day(difficulty: Any, reward_per_block_btc: Any) -> Any:
-    """Expected BTC per TH/s per day at ``difficulty`` for a block reward (subsidy + fees) [BTC/(TH/s)/day]."""
-    return expected_blocks_per_th_day(difficulty) * reward_per_block_btc
+    """Hashprice in BTC: expected BTC per TH/s per day for a block reward (subsidy + fees) [BTC/(TH/s)/day].
+
+    The chain fact :func:`hashstack.chain.btc_per_th_day` under the economics name.
+    """
+    return btc_per_th_day(difficulty, reward_per_block_btc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +231,8 @@ def payback(price_usd: float, daily_margin_usd: npt.ArrayLike, allow_shutoff: bo
     if price_usd <= 0:
         raise InputError("price_usd must be > 0")
     m = np.atleast_2d(np.asarray(daily_margin_usd, dtype=float))
+    if m.shape[1] == 0:
+        raise InputError("payback needs at least one day of margins")
     if allow_shutoff:
         m = np.maximum(m, 0.0)
     cum = np.cumsum(m, axis=1)
@@ -259,14 +266,32 @@ def project_difficulty(difficulty0: float, growth_per_year_frac: npt.ArrayLike, 
 def subsidy_btc_by_day(height0: int, n_days: int, blocks_per_day: float = 144.0) -> npt.NDArray[np.float64]:
     """Mean subsidy per block on each coming day, crossing halvings on schedule [BTC].
 
+    Day ``d`` holds the blocks from ``height0 + d x blocks_per_day`` up to the next day's first block, so
+    a halving day averages the old and new subsidy by the blocks mined on each side.
+
     Parameters
     ----------
     height0 : tip height today [blocks]
-    n_days : horizon [days]
+    n_days : horizon [days], >= 1
     blocks_per_day : assumed blocks per day (144 at the 600 s target)
     """
-    heights = height0 + np.round(np.arange(n_days) * blocks_per_day).astype(np.int64)
-    return np.asarray(block_subsidy_btc(heights), dtype=float)
+    if n_days < 1 or blocks_per_day <= 0:
+        raise InputError("subsidy_btc_by_day needs n_days >= 1 and blocks_per_day > 0")
+    edges = height0 + np.round(np.arange(n_days + 1) * blocks_per_day).astype(np.int64)
+    # cumulative subsidy up to each edge, by era: exact sums without iterating over every block
+    cum = _cumulative_subsidy_sat(edges) - _cumulative_subsidy_sat(np.array([height0]))[0]
+    per_day_sat = np.diff(cum)
+    return per_day_sat / np.diff(edges) / SATS_PER_BTC
+
+
+def _cumulative_subsidy_sat(heights: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Subsidy of all blocks below each height [sat] (float: sums exceed int64 only past the supply)."""
+    total = np.zeros(heights.shape, dtype=float)
+    for era in range(64):
+        start = era * HALVING_INTERVAL_BLOCKS
+        blocks = np.clip(heights - start, 0, HALVING_INTERVAL_BLOCKS)
+        total += blocks * float(block_subsidy_sat(start))
+    return total
 
 
 def hashprice_usd_per_th_day_paths(btc_price_usd: npt.ArrayLike, difficulty: npt.ArrayLike,

@@ -32,9 +32,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hashstack.catalog import AsicModel, Catalog, TuningCurve, load_catalog, tuning_curve
 from hashstack.errors import DataFileError, UnknownModelError
@@ -139,6 +141,15 @@ class _LocationIn(_Strict):
     timezone: str = "UTC"
     market: str | None = None
     settlement_point: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. 'America/Chicago')") from None
+        return value
 
 
 class _TariffIn(_Strict):
@@ -267,26 +278,40 @@ def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
 def read_price_series(path: str | Path) -> pd.Series:
     """Read a price series CSV with columns ``interval_start_utc`` and ``price_usd_per_mwh``.
 
-    Errors name the file, the data row and the field.
+    Timestamps must carry a UTC offset (``2025-01-01T00:00Z`` or ``+00:00``; a naive time is ambiguous
+    across daylight saving), be unique and increasing; prices must be finite numbers (negative prices
+    are real and allowed). Errors name the file, the data row (1 = first line after the header) and
+    the field.
     """
     path = Path(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError) as exc:
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(path, f"cannot read price series: {exc}") from None
     for col in ("interval_start_utc", "price_usd_per_mwh"):
         if col not in df.columns:
             raise DataFileError(path, "missing column", field=col)
+    if df.empty:
+        raise DataFileError(path, "no price rows")
     prices = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce")
-    bad = prices.isna()
+    bad = prices.isna() | ~np.isfinite(prices.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         i = int(bad.to_numpy().argmax())
-        raise DataFileError(path, f"not a number: {df['price_usd_per_mwh'].iloc[i]!r}", row=i + 1,
+        raise DataFileError(path, f"not a finite number: {df['price_usd_per_mwh'].iloc[i]!r}", row=i + 1,
                             field="price_usd_per_mwh")
-    ts = pd.to_datetime(df["interval_start_utc"], utc=True, errors="coerce")
-    if ts.isna().any():
-        i = int(ts.isna().to_numpy().argmax())
-        raise DataFileError(path, f"not a timestamp: {df['interval_start_utc'].iloc[i]!r}", row=i + 1,
-                            field="interval_start_utc")
-    return pd.Series(prices.to_numpy(dtype=float), index=pd.DatetimeIndex(ts, name="interval_start_utc"),
-                     name="price_usd_per_mwh")
+    text = df["interval_start_utc"].str.strip()
+    parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    if parsed.isna().any():
+        i = int(parsed.isna().to_numpy().argmax())
+        raise DataFileError(path, f"not a timestamp: {text.iloc[i]!r}", row=i + 1, field="interval_start_utc")
+    naive = ~text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    if naive.any():
+        i = int(naive.to_numpy().argmax())
+        raise DataFileError(path, f"timestamp without a UTC offset: {text.iloc[i]!r} (write e.g. 2025-01-01T00:00Z)",
+                            row=i + 1, field="interval_start_utc")
+    index = pd.DatetimeIndex(parsed, name="interval_start_utc")
+    step = np.diff(index.asi8)
+    if np.any(step <= 0):
+        i = int(np.argmax(step <= 0)) + 1
+        raise DataFileError(path, "timestamps must be unique and increasing", row=i + 1, field="interval_start_utc")
+    return pd.Series(prices.to_numpy(dtype=float), index=index, name="price_usd_per_mwh")

@@ -50,7 +50,7 @@ def site_economics(site: Site, hp: Hashprice, price_usd_per_mwh: float) -> list[
         eff = power / hashrate
         day = miner_daily_economics(hashrate, power, hp_th, price_usd_per_mwh, site.pool_fee_frac)
         curve = g.curve
-        best_eff = float(curve.efficiency_j_per_th(curve.hashrate_min_ths))
+        best_eff = curve.best_efficiency_j_per_th
         rows.append(ModelEconomics(
             model=g.model, count=g.count, hashrate_ths=hashrate, power_w=power, efficiency_j_per_th=eff,
             revenue_usd_per_day=float(day.revenue_usd_per_day), pool_fee_usd_per_day=float(day.pool_fee_usd_per_day),

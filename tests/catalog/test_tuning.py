@@ -62,3 +62,15 @@ def test_liquid_cooled_models_overclock_further() -> None:
     cat = load_catalog()
     assert tuning_curve(cat.get("Antminer S21 Hydro")).hashrate_max_frac > tuning_curve(
         cat.get("Antminer S21")).hashrate_max_frac
+
+
+def test_best_efficiency_is_the_minimum_over_the_range() -> None:
+    for m in load_catalog():
+        c = tuning_curve(m)
+        h, p = c.operating_points(400)
+        assert c.best_efficiency_j_per_th <= (p / h).min() + 1e-9
+    # a curve whose J/TH minimum lies inside the range (large overhead share) is found there, not at the floor
+    c = TuningCurve("x", 100.0, 3000.0, overhead_frac=0.4, voltage_slope=0.6)
+    assert c.hashrate_min_ths < c.hashrate_best_efficiency_ths < c.hashrate_max_ths
+    h, p = c.operating_points(2001)
+    assert c.best_efficiency_j_per_th == pytest.approx((p / h).min(), rel=1e-6)

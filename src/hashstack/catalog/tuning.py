@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import minimize_scalar
 
 from hashstack.errors import InputError
 
@@ -103,6 +104,27 @@ class TuningCurve:
     def power_max_w(self) -> float:
         """Power at the highest tunable hash rate [W]."""
         return float(self.power_w(self.hashrate_max_ths))
+
+    @property
+    def hashrate_best_efficiency_ths(self) -> float:
+        """Hash rate within the tuning range where J/TH is lowest [TH/s].
+
+        ``J/TH(h) ~ s / h + (1 - s) (1 + k (h - 1))^2`` is convex in ``h``; its minimum is found numerically
+        and clipped to the range (with the default constants it lies below the range, at the floor).
+        """
+        def eff(h: float) -> float:
+            v = 1.0 + self.voltage_slope * (h - 1.0)
+            return self.overhead_frac / h + (1.0 - self.overhead_frac) * v * v
+
+        res = minimize_scalar(eff, bounds=(self.hashrate_min_frac, self.hashrate_max_frac), method="bounded",
+                              options={"xatol": 1e-10})
+        candidates = [self.hashrate_min_frac, self.hashrate_max_frac, float(res.x)]
+        return min(candidates, key=eff) * self.hashrate_nominal_ths
+
+    @property
+    def best_efficiency_j_per_th(self) -> float:
+        """Lowest J/TH the machine reaches within its tuning range [J/TH]."""
+        return float(self.efficiency_j_per_th(self.hashrate_best_efficiency_ths))
 
     @property
     def efficiency_nominal_j_per_th(self) -> float:
