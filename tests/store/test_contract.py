@@ -201,3 +201,23 @@ def test_collector_writes_simulated_fleet(store: TelemetryStore) -> None:
     assert len(df) == 2 and df.ok.all() and set(df.power_source) == {"reported"}
     assert all(len(b) == 3 for b in df.board_hashrate_ths)
     assert set(store.read_table("miners").model) == {"Antminer S19j Pro"}
+
+
+def test_poll_error_is_kept_and_an_older_store_file_gains_the_column(store: TelemetryStore, tmp_path) -> None:
+    store.write_poll(1, T0, [sample("a:4028", T0)], 0.1, error="meter: bad row")
+    store.write_poll(2, T0 + timedelta(minutes=1), [sample("a:4028", T0)], 0.1)
+    polls = store.read_table("polls").sort_values("poll_id")
+    assert polls.error.iloc[0] == "meter: bad row" and polls.error.isna().iloc[1]
+    if store.dialect == "duckdb":  # a file written before ``polls.error`` existed still opens and writes
+        import duckdb
+
+        from hashstack.store.duckdb_store import DuckDBStore
+
+        old = tmp_path / "old.duckdb"
+        con = duckdb.connect(str(old))
+        con.execute("CREATE TABLE polls (poll_id BIGINT PRIMARY KEY, started_utc TIMESTAMPTZ, miners_ok BIGINT, "
+                    "miners_failed BIGINT, miners_skipped BIGINT, duration_s DOUBLE, rows_written BIGINT)")
+        con.close()
+        with DuckDBStore(old) as s:
+            s.write_poll(1, T0, [sample("a:4028", T0)], 0.1, error="x")
+            assert s.read_table("polls").error.tolist() == ["x"]

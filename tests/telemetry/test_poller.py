@@ -117,3 +117,34 @@ def test_config_validation() -> None:
         PollerConfig(concurrency=0)
     with pytest.raises(InputError, match="timeout_s"):
         PollerConfig(timeout_s=0)
+
+
+def test_meter_and_on_sample_errors_stay_with_their_miner() -> None:
+    """A meter lookup or progress callback that raises must not kill a worker and abort the pass."""
+
+    async def scenario() -> list[MinerSample]:
+        miners = [await FakeMiner(multi_reply(replies.LUXOS)).start() for _ in range(4)]  # reports watts
+        targets = [Target("127.0.0.1", m.port) for m in miners]
+        bad_meter, bad_callback = targets[1].miner_id, targets[2].miner_id
+
+        def meter(miner_id: str) -> float | None:
+            if miner_id == bad_meter:
+                raise KeyError("PDU outlet 7 unmapped")
+            return 3000.0
+
+        def on_sample(s: MinerSample) -> None:
+            if s.miner_id == bad_callback:
+                raise RuntimeError("progress bar exploded")
+
+        out = await poll_fleet(targets, PollerConfig(concurrency=2, timeout_s=2.0), meter=meter,
+                               on_sample=on_sample)
+        for m in miners:
+            await m.stop()
+        return out
+
+    metered, unmetered, callback_failed, last = run(scenario())
+    assert metered.ok and metered.power_w == 3000.0 and metered.power_source == "meter" and metered.error is None
+    assert unmetered.ok and unmetered.power_source == "reported" and unmetered.power_w != 3000.0
+    assert unmetered.error is not None and unmetered.error.startswith("meter: KeyError")
+    assert not callback_failed.ok and callback_failed.error == "on_sample: RuntimeError: progress bar exploded"
+    assert last.ok and last.power_source == "meter"

@@ -60,8 +60,10 @@ class TelemetryStore(abc.ABC):
         """The id the next poll gets (1 + the last committed one; 1 on an empty store)."""
 
     def write_poll(self, poll_id: int, started_utc: datetime, samples: Sequence[MinerSample],
-                   duration_s: float, miners_skipped: int = 0) -> PollSummary:
+                   duration_s: float, miners_skipped: int = 0, error: str | None = None) -> PollSummary:
         """Commit one poll atomically (samples, ``polls`` row, ``miners`` upserts) and acknowledge it.
+
+        ``error`` is a problem of the pass that did not stop it (kept in the ``polls`` row).
 
         Returns
         -------
@@ -70,7 +72,7 @@ class TelemetryStore(abc.ABC):
         ok = sum(1 for s in samples if s.ok)
         summary = PollSummary(poll_id=poll_id, started_utc=started_utc, miners_ok=ok,
                               miners_failed=len(samples) - ok, miners_skipped=miners_skipped,
-                              duration_s=duration_s, rows_written=len(samples))
+                              duration_s=duration_s, rows_written=len(samples), error=error)
         self._write_poll(summary, samples_frame(samples, poll_id))
         return summary
 

@@ -38,6 +38,8 @@ from hashstack.store.schema import (
     check_samples_frame,
     create_table_sql,
     normalise_list_columns,
+    poll_values,
+    polls_insert_sql,
 )
 from hashstack.telemetry.records import ControlAction, FailureRecord, PollSummary
 
@@ -105,10 +107,7 @@ class DuckDBStore(TelemetryStore):
                     self.con.execute(miners_upsert_sql("_poll_batch"))
             finally:
                 self.con.unregister("_poll_batch")
-            self.con.execute(
-                "INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [summary.poll_id, summary.started_utc, summary.miners_ok, summary.miners_failed,
-                 summary.miners_skipped, summary.duration_s, summary.rows_written])
+            self.con.execute(polls_insert_sql("?"), poll_values(summary))
 
         self._in_transaction(work)
 

@@ -34,6 +34,8 @@ from hashstack.store.schema import (
     check_samples_frame,
     create_table_sql,
     normalise_list_columns,
+    poll_values,
+    polls_insert_sql,
 )
 from hashstack.telemetry.records import ControlAction, FailureRecord, PollSummary
 
@@ -129,9 +131,7 @@ class PostgresStore(TelemetryStore):
             cur.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _poll_batch")
             if len(frame):
                 cur.execute(miners_upsert_sql("_poll_batch"))
-            cur.execute("INSERT INTO polls VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                        [summary.poll_id, summary.started_utc, summary.miners_ok, summary.miners_failed,
-                         summary.miners_skipped, summary.duration_s, summary.rows_written])
+            cur.execute(polls_insert_sql("%s"), poll_values(summary))
 
         self._tx(work)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hashstack.telemetry.records import MinerSample
+from hashstack.telemetry.records import MinerSample, PollSummary
 
 ROLLUP_S = 300
 """Resolution of ``samples_5m`` [s]."""
@@ -74,7 +74,7 @@ MINER_COLUMNS: tuple[Column, ...] = (
 
 POLL_COLUMNS: tuple[Column, ...] = (
     _c("poll_id", "i64"), _c("started_utc", "ts"), _c("miners_ok", "i64"), _c("miners_failed", "i64"),
-    _c("miners_skipped", "i64"), _c("duration_s", "f64"), _c("rows_written", "i64"),
+    _c("miners_skipped", "i64"), _c("duration_s", "f64"), _c("rows_written", "i64"), _c("error", "text"),
 )
 
 CONTROL_COLUMNS: tuple[Column, ...] = (
@@ -100,15 +100,33 @@ TABLES: dict[str, tuple[tuple[Column, ...], str]] = {
 }
 
 
+ADDED_COLUMNS: tuple[tuple[str, Column], ...] = (("polls", _c("error", "text")),)
+"""Columns added after stores were first written; :func:`create_table_sql` adds them to older files."""
+
+
 def create_table_sql(dialect: str) -> list[str]:
-    """``CREATE TABLE IF NOT EXISTS`` statements for ``dialect`` (``duckdb`` or ``postgres``)."""
+    """``CREATE TABLE IF NOT EXISTS`` statements for ``dialect`` (``duckdb`` or ``postgres``), then
+    ``ADD COLUMN IF NOT EXISTS`` for columns newer than a store already on disk."""
     out = []
     for table, (cols, extra) in TABLES.items():
         body = ", ".join(f"{c.name} {getattr(c, dialect)}" for c in cols)
         if extra:
             body += ", " + extra
         out.append(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+    for table, col in ADDED_COLUMNS:
+        out.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {col.name} {getattr(col, dialect)}")
     return out
+
+
+def polls_insert_sql(ph: str) -> str:
+    """``INSERT INTO polls`` with every column named (``ph``: placeholder), values as :func:`poll_values`."""
+    names = ", ".join(c.name for c in POLL_COLUMNS)
+    return f"INSERT INTO polls ({names}) VALUES ({', '.join([ph] * len(POLL_COLUMNS))})"
+
+
+def poll_values(summary: PollSummary) -> list[object]:
+    """A poll summary's values in ``POLL_COLUMNS`` order."""
+    return [getattr(summary, c.name) for c in POLL_COLUMNS]
 
 
 ARRAY_MAX_LEN: dict[str, int] = {"board_hashrate_ths": 16, "board_temp_chip_c": 16, "board_temp_board_c": 16,

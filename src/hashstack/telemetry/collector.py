@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hashstack.errors import DataFileError
 from hashstack.store.base import RetentionPolicy, TelemetryStore
 from hashstack.telemetry.parsing import commands_for_firmware
 from hashstack.telemetry.poller import Backoff, PollerConfig, poll_fleet
@@ -32,7 +33,9 @@ class Collector:
     targets : miners to poll
     config : poller settings (concurrency, timeout, backoff)
     estimator : tuning-curve power estimator, for firmware that reports no wattage
-    meter_path : CSV of meter / PDU readings (``miner_id,power_w``), re-read every pass
+    meter_path : CSV of meter / PDU readings (``miner_id,power_w``), re-read every pass; when a pass finds
+        it unreadable (a PDU scraper half-way through rewriting it), the last good readings are used and
+        the error is kept in that pass's ``polls`` row (:attr:`PollSummary.error`)
     retention : retention policy applied about hourly (None: never delete)
     ground_truth_path : simulator ground-truth JSONL, imported (idempotently) after every poll
     """
@@ -50,6 +53,17 @@ class Collector:
         self.backoff = Backoff(self.config.backoff_base_s, self.config.backoff_max_s)
         self.commands_by_miner: dict[str, tuple[str, ...]] = {}
         self._last_retention_s = float("-inf")
+        self._meter_readings: dict[str, float] = {}
+
+    def _read_meter(self) -> str | None:
+        """Re-read the meter file; on failure keep the last good readings. Returns the error, if any."""
+        if self.meter_path is None:
+            return None
+        try:
+            self._meter_readings = read_meter_csv(self.meter_path)
+        except (DataFileError, OSError) as exc:
+            return f"meter: {exc} (using the last good readings: {len(self._meter_readings)} miners)"[:300]
+        return None
 
     async def poll_once(self, on_sample: Callable[[MinerSample], None] | None = None,
                         use_backoff: bool = True) -> PollSummary:
@@ -57,7 +71,8 @@ class Collector:
         started = datetime.now(UTC)
         now_s = time.monotonic()
         due = [t for t in self.targets if not use_backoff or self.backoff.due(t.miner_id, now_s)]
-        meter = read_meter_csv(self.meter_path).get if self.meter_path is not None else None
+        meter_error = self._read_meter()
+        meter = self._meter_readings.get if self.meter_path is not None else None
         t0 = time.perf_counter()
         samples = await poll_fleet(due, self.config, ts_utc=started, estimator=self.estimator, meter=meter,
                                    on_sample=on_sample, commands_by_miner=self.commands_by_miner)
@@ -71,7 +86,8 @@ class Collector:
             elif not s.ok:
                 self.commands_by_miner.pop(s.miner_id, None)
         poll_id = self.store.next_poll_id()
-        summary = self.store.write_poll(poll_id, started, samples, duration_s, len(self.targets) - len(due))
+        summary = self.store.write_poll(poll_id, started, samples, duration_s, len(self.targets) - len(due),
+                                        error=meter_error)
         self.store.rollup(datetime.now(UTC))
         if self.ground_truth_path is not None and self.ground_truth_path.exists():
             from hashstack.telemetry.ground_truth import import_ground_truth

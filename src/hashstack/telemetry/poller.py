@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from hashstack.errors import InputError
@@ -131,8 +131,10 @@ async def poll_fleet(targets: Sequence[Target], config: PollerConfig | None = No
     config : concurrency, timeout, commands
     ts_utc : the poll's timestamp (default: now); every sample of the pass carries it
     estimator : tuning-curve power estimator (for firmware that reports no wattage)
-    meter : ``miner_id -> power_w`` from a site meter / PDU, overriding other power figures
-    on_sample : called as each miner finishes (progress bars)
+    meter : ``miner_id -> power_w`` from a site meter / PDU, overriding other power figures; a lookup
+        that raises leaves that miner unmetered, with the error in its sample's ``error``
+    on_sample : called as each miner finishes (progress bars); a call that raises turns that miner's
+        sample into a failed one naming the error, the other miners are unaffected
     commands_by_miner : per-miner command sets (``miner_id -> commands``); others get ``config.commands``
 
     Returns
@@ -153,11 +155,23 @@ async def poll_fleet(targets: Sequence[Target], config: PollerConfig | None = No
             except asyncio.QueueEmpty:
                 return
             t = targets[i]
-            sample = await poll_miner(t, ts, cfg, estimator, meter(t.miner_id) if meter else None,
+            meter_w, meter_error = None, None
+            if meter is not None:
+                try:  # a failing meter lookup leaves this miner unmetered (reported / estimated power)
+                    meter_w = meter(t.miner_id)
+                except Exception as exc:
+                    meter_error = f"meter: {type(exc).__name__}: {exc}"[:300]
+            sample = await poll_miner(t, ts, cfg, estimator, meter_w,
                                       commands_by_miner.get(t.miner_id) if commands_by_miner else None)
-            results[i] = sample
+            if meter_error is not None and sample.ok:
+                sample = replace(sample, error=meter_error)
             if on_sample is not None:
-                on_sample(sample)
+                try:  # a callback bug is this miner's failure, never the end of the pass
+                    on_sample(sample)
+                except Exception as exc:
+                    sample = failed_sample(t, ts, f"on_sample: {type(exc).__name__}: {exc}"[:300],
+                                           sample.latency_s)
+            results[i] = sample
 
     n_workers = min(cfg.concurrency, len(targets))
     await asyncio.gather(*(worker() for _ in range(n_workers)))

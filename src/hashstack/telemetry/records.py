@@ -49,7 +49,8 @@ class MinerSample:
     ts_utc : when the poll started (tz-aware UTC)
     miner_id : ``host:port``
     ok : False when the miner could not be read at all (then ``error`` says why)
-    error : failure reason (``timeout``, ``refused``, ``protocol: ...``), None when ``ok``
+    error : failure reason (``timeout``, ``refused``, ``protocol: ...``); on a good read (``ok``) a
+        non-fatal problem with it (``meter: ...`` when the site meter could not be read), else None
     latency_s : wall time of the exchange [s]
     model, firmware : as reported (``Antminer S19j Pro``, ``bmminer 1.0.0``)
     hashrate_ths : current (5 s) hash rate [TH/s]
@@ -161,6 +162,8 @@ class PollSummary:
     miners_skipped : miners left out because they are backing off after failures
     duration_s : wall time of the pass (polling only) [s]
     rows_written : samples committed to the store
+    error : a problem of the pass that did not stop it (the meter file could not be read, so the last
+        good readings were used), None when there was none
     """
 
     poll_id: int
@@ -170,3 +173,4 @@ class PollSummary:
     miners_skipped: int
     duration_s: float
     rows_written: int
+    error: str | None = None
