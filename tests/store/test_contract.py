@@ -221,3 +221,26 @@ def test_poll_error_is_kept_and_an_older_store_file_gains_the_column(store: Tele
         with DuckDBStore(old) as s:
             s.write_poll(1, T0, [sample("a:4028", T0)], 0.1, error="x")
             assert s.read_table("polls").error.tolist() == ["x"]
+
+
+def test_samples_appended_behind_the_watermark_are_rolled_up_before_retention(store: TelemetryStore) -> None:
+    """An import or a late poll with timestamps before the roll-up watermark must reach the roll-ups
+    (and the fleet totals) before retention deletes its raw rows; a bucket it joins is re-aggregated."""
+    now = T0 + timedelta(days=10)
+    store.write_poll(1, now - timedelta(minutes=1), [sample("a:4028", now - timedelta(minutes=1), 100.0)], 0.1)
+    store.rollup(now)  # watermark = now: every earlier bucket counts as done
+    # day-old import: a new bucket, and a second sample joining an already rolled bucket of miner b
+    old = T0 + timedelta(days=1)
+    store.append_samples(samples_frame([sample("b:4028", old, 80.0), sample("b:4028", old + timedelta(minutes=1),
+                                                                            90.0)], poll_id=2))
+    store.write_poll(3, now - timedelta(minutes=2), [sample("b:4028", now - timedelta(minutes=2), 60.0)], 0.1)
+    r = store.read_rollups(miner_id="b:4028").sort_values("bucket_utc")
+    assert [pd.Timestamp(b) for b in r.bucket_utc] == [pd.Timestamp(old), pd.Timestamp(bucket_floor_utc(
+        now - timedelta(minutes=2)))]
+    assert r.n_samples.tolist() == [2, 1] and r.hashrate_ths.tolist() == pytest.approx([85.0, 60.0])
+    fleet = store.read_fleet_overview(old, now)
+    assert fleet.hashrate_ths.tolist() == pytest.approx([85.0, 160.0])
+    # retention removes the day-9 raw rows, the aggregates stay
+    deleted = store.apply_retention(now, RetentionPolicy(raw_keep_days=7, rollup_keep_days=365))
+    assert deleted["samples"] == 2 and deleted["samples_5m"] == 0
+    assert store.read_rollups(miner_id="b:4028").hashrate_ths.tolist() == pytest.approx([85.0, 60.0])

@@ -49,6 +49,38 @@ def bucket_floor_utc(ts_utc: datetime, bucket_s: int = ROLLUP_S) -> datetime:
     return ts_utc - timedelta(seconds=epoch_s % bucket_s, microseconds=ts_utc.microsecond)
 
 
+def late_rollup_range(frame: pd.DataFrame, watermark_utc: datetime | None) -> tuple[datetime, datetime] | None:
+    """The buckets an append must re-roll: those of its samples that lie before the roll-up watermark.
+
+    :meth:`TelemetryStore.rollup` rolls ``[watermark, now)`` only, so samples appended later with older
+    timestamps (imports, a late poll) would never be rolled up, and retention would then delete them as
+    raw.  The backends re-roll ``[bucket of the oldest appended sample, min(watermark, bucket after the
+    newest))`` in the append's transaction; that re-aggregates every raw sample in those buckets.
+    Retention deletes raw samples in whole buckets only, so a re-rolled bucket is never partly deleted.
+
+    Returns
+    -------
+    (start, end) : bucket-aligned range to re-roll, or None when nothing appended precedes the watermark
+    """
+    if watermark_utc is None or not len(frame):
+        return None
+    ts = pd.to_datetime(frame["ts_utc"], utc=True)
+    lo = bucket_floor_utc(pd.Timestamp(ts.min()).to_pydatetime())
+    if lo >= watermark_utc:
+        return None
+    hi = bucket_floor_utc(pd.Timestamp(ts.max()).to_pydatetime()) + timedelta(seconds=ROLLUP_S)
+    return lo, min(hi, watermark_utc)
+
+
+def raw_retention_cut(now_utc: datetime, policy: RetentionPolicy, watermark_utc: datetime | None) -> datetime:
+    """Raw samples older than this are deleted: the policy's cut, never past the roll-up watermark (raw
+    not yet rolled up is kept), floored to a bucket start so no bucket is ever left half-deleted."""
+    cut = now_utc - timedelta(days=policy.raw_keep_days)
+    if watermark_utc is not None:
+        cut = min(cut, watermark_utc)
+    return bucket_floor_utc(cut)
+
+
 class TelemetryStore(abc.ABC):
     """Telemetry tables behind one interface (see :mod:`hashstack.store.schema` for the tables)."""
 
@@ -82,7 +114,8 @@ class TelemetryStore(abc.ABC):
     @abc.abstractmethod
     def append_samples(self, frame: pd.DataFrame) -> int:
         """Bulk-append a batch frame (:func:`~hashstack.store.schema.samples_frame` layout) in one
-        transaction; rows written."""
+        transaction, re-rolling the buckets it adds to before the roll-up watermark
+        (:func:`late_rollup_range`); rows written."""
 
     @abc.abstractmethod
     def append_rollups(self, frame: pd.DataFrame) -> int:

@@ -22,7 +22,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hashstack.store.base import SMALL_TABLES, RetentionPolicy, StoreError, TelemetryStore, bucket_floor_utc
+from hashstack.store.base import (
+    SMALL_TABLES,
+    RetentionPolicy,
+    StoreError,
+    TelemetryStore,
+    bucket_floor_utc,
+    late_rollup_range,
+    raw_retention_cut,
+)
 from hashstack.store.queries import (
     fleet_overview_sql,
     fleet_rollup_sql,
@@ -107,6 +115,7 @@ class DuckDBStore(TelemetryStore):
                     self.con.execute(miners_upsert_sql("_poll_batch"))
             finally:
                 self.con.unregister("_poll_batch")
+            self._reroll_late(frame)
             self.con.execute(polls_insert_sql("?"), poll_values(summary))
 
         self._in_transaction(work)
@@ -121,6 +130,7 @@ class DuckDBStore(TelemetryStore):
                 self.con.execute(f"INSERT INTO samples ({cols}) SELECT {batch_select_sql(frame)} FROM _append_batch")
             finally:
                 self.con.unregister("_append_batch")
+            self._reroll_late(frame)
 
         self._in_transaction(work)
         return len(frame)
@@ -184,6 +194,13 @@ class DuckDBStore(TelemetryStore):
         rows = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [_WATERMARK_KEY]).fetchall()
         return datetime.fromisoformat(rows[0][0]) if rows else None
 
+    def _reroll_late(self, frame: pd.DataFrame) -> None:
+        """Inside a write's transaction: re-roll the buckets it added to before the watermark."""
+        span = late_rollup_range(frame, self._watermark())
+        if span is not None:
+            self.con.execute(rollup_sql("duckdb", "?"), list(span))
+            self.con.execute(fleet_rollup_sql("?"), list(span))
+
     def rollup(self, now_utc: datetime) -> int:
         self._writable()
         end = bucket_floor_utc(now_utc)
@@ -214,10 +231,8 @@ class DuckDBStore(TelemetryStore):
     def apply_retention(self, now_utc: datetime, policy: RetentionPolicy | None = None) -> dict[str, int]:
         pol = policy or RetentionPolicy()
         self.rollup(now_utc)
-        raw_cut = now_utc - timedelta(days=pol.raw_keep_days)
+        raw_cut = raw_retention_cut(now_utc, pol, self._watermark())
         roll_cut = now_utc - timedelta(days=pol.rollup_keep_days)
-        watermark = self._watermark() or raw_cut
-        raw_cut = min(raw_cut, watermark)  # never delete raw samples that are not rolled up yet
         deleted: dict[str, int] = {}
 
         def work() -> None:

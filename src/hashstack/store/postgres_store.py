@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashstack.store.base import SMALL_TABLES, RetentionPolicy, StoreError, TelemetryStore, bucket_floor_utc
+from hashstack.store.base import (
+    SMALL_TABLES,
+    RetentionPolicy,
+    StoreError,
+    TelemetryStore,
+    bucket_floor_utc,
+    late_rollup_range,
+    raw_retention_cut,
+)
 from hashstack.store.queries import (
     fleet_overview_sql,
     fleet_rollup_sql,
@@ -131,13 +139,18 @@ class PostgresStore(TelemetryStore):
             cur.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _poll_batch")
             if len(frame):
                 cur.execute(miners_upsert_sql("_poll_batch"))
+            self._reroll_late(cur, frame)
             cur.execute(polls_insert_sql("%s"), poll_values(summary))
 
         self._tx(work)
 
     def append_samples(self, frame: pd.DataFrame) -> int:
         check_samples_frame(frame)
-        self._tx(lambda cur: self._copy_batch(cur, "samples", frame))
+        def work(cur: Any) -> None:
+            self._copy_batch(cur, "samples", frame)
+            self._reroll_late(cur, frame)
+
+        self._tx(work)
         return len(frame)
 
     def append_rollups(self, frame: pd.DataFrame) -> int:
@@ -179,6 +192,13 @@ class PostgresStore(TelemetryStore):
         row = cur.fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
+    def _reroll_late(self, cur: Any, frame: pd.DataFrame) -> None:
+        """Inside a write's transaction: re-roll the buckets it added to before the watermark."""
+        span = late_rollup_range(frame, self._watermark(cur))
+        if span is not None:
+            cur.execute(rollup_sql("postgres", "%s"), list(span))
+            cur.execute(fleet_rollup_sql("%s"), list(span))
+
     def rollup(self, now_utc: datetime) -> int:
         end = bucket_floor_utc(now_utc)
         written: list[int] = [0]
@@ -208,9 +228,7 @@ class PostgresStore(TelemetryStore):
         deleted: dict[str, int] = {}
 
         def work(cur: Any) -> None:
-            raw_cut = now_utc - timedelta(days=pol.raw_keep_days)
-            watermark = self._watermark(cur) or raw_cut
-            raw_cut = min(raw_cut, watermark)  # never delete raw samples that are not rolled up yet
+            raw_cut = raw_retention_cut(now_utc, pol, self._watermark(cur))
             roll_cut = now_utc - timedelta(days=pol.rollup_keep_days)
             cur.execute("DELETE FROM samples WHERE ts_utc < %s", [raw_cut])
             deleted["samples"] = cur.rowcount
