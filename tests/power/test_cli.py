@@ -78,3 +78,19 @@ def test_plan_json_step_down_never_exceeds_the_old_cap() -> None:
     powers = [data["start_power_w"]] + [s["site_power_w"] for s in stages]
     assert max(abs(b - a) for a, b in itertools.pairwise(powers)) <= 2e6 * (1 + 1e-9)
     assert [s["at_s"] for s in stages] == [20.0 * i for i in range(len(stages))]
+
+
+@pytest.mark.parametrize("args", [
+    ("curve", SITE, "--levels", "0"), ("curve", SITE, "--levels", "1"), ("curve", SITE, "--points", "1"),
+    ("allocate", SITE, "--cap-mw", "-1"), ("allocate", SITE, "--cap-mw", "10", "--sleep-power-w", "-5"),
+    ("plan", SITE, "--from-cap-mw", "10", "--to-cap-mw", "20", "--batch-size", "0"),
+])
+def test_options_outside_the_library_bounds_are_usage_errors(args: tuple[str, ...]) -> None:
+    """``--levels 0|1`` used to print an empty / one-row curve: the bound is on the option now."""
+    from typer.testing import CliRunner
+
+    from hashstack.power.cli import app
+
+    out = CliRunner().invoke(app, list(args))
+    assert out.exit_code == 2, out.output
+    assert "Invalid value" in out.output
