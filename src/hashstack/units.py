@@ -17,6 +17,7 @@ Numeric: TypeAlias = "float | npt.NDArray[np.float64] | pd.Series[float]"
 
 SATS_PER_BTC = 100_000_000
 SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
 HOURS_PER_DAY = 24
 TARGET_BLOCK_INTERVAL_S = 600
 TH_PER_PH = 1_000
@@ -25,6 +26,7 @@ TH_PER_ZH = 1_000_000_000
 HASHES_PER_TH = 1e12
 W_PER_MW = 1e6
 KWH_PER_MWH = 1_000
+KW_PER_MW = 1_000
 
 
 def ths_from_ehs(hashrate_ehs: Numeric) -> Numeric:
@@ -75,6 +77,11 @@ def mw_from_w(power_w: Numeric) -> Numeric:
 def w_from_mw(power_mw: Numeric) -> Numeric:
     """MW -> W."""
     return power_mw * W_PER_MW
+
+
+def kw_from_w(power_w: Numeric) -> Numeric:
+    """W -> kW (demand charges are priced per kW)."""
+    return power_w * KW_PER_MW / W_PER_MW
 
 
 def mwh_per_day_from_w(power_w: Numeric) -> Numeric:
