@@ -9,8 +9,10 @@ Writes the ``energy_schedule`` section of docs/benchmarks.md:
   the wall and CPU time and the 1-minute load average; peer in the same run: the vectorised
   breakeven-threshold rule over the same year;
 * value: margin of always-on, the threshold rule, forecast + MILP + real-time layer, and perfect foresight,
-  HB_WEST 2019-2023 and LZ_WEST 2023 (the only year the load-zone file covers), energy only;
-* sensitivity: the real-time layer acting on the previous interval's price (lag 1);
+  HB_WEST 2019-2023 and LZ_WEST 2023 (the only year the load-zone file covers), energy only, with the
+  real-time layer acting on the last settled interval's price (lag 1, the default: what a controller knows);
+* upper bound: the same with lag 0 (the real-time layer knows each interval's average price before it
+  ends: look-ahead, not achievable);
 * 4CP: the model's out-of-sample score by year, and June-September backtests with 4CP windows, margins net
   of the transmission charge.
 """
@@ -31,29 +33,29 @@ import pandas as pd  # noqa: E402
 from bench.record import record  # noqa: E402
 
 from hashstack.config import Settings  # noqa: E402
-from hashstack.energy.backtest import BacktestResult, run_backtest  # noqa: E402
+from hashstack.energy.backtest import DEFAULT_LAG_INTERVALS, BacktestResult, run_backtest  # noqa: E402
 from hashstack.energy.curtailment_inputs import fourcp_caps, read_backtest_inputs  # noqa: E402
 from hashstack.energy.ercot import RTM_HUB_FILE, RTM_LZ_FILE  # noqa: E402
 from hashstack.energy.ercot_load import FOURCP_FILE, LOAD_FILE, read_4cp_intervals, read_ercot_load  # noqa: E402
 from hashstack.energy.fourcp import daily_features, out_of_sample_scores, value_per_mw_interval_usd  # noqa: E402
-from hashstack.energy.power_curve import site_power_curve  # noqa: E402
+from hashstack.energy.power_curve import DEFAULT_LEVELS, scheduling_curve  # noqa: E402
 from hashstack.energy.realtime import threshold_power_w  # noqa: E402
 from hashstack.energy.schedule import OperatingLimits  # noqa: E402
 from hashstack.fleet import read_site  # noqa: E402
 
 SITE = ROOT / "examples" / "site.toml"
 LIMITS = OperatingLimits(min_run_s=3600, min_idle_s=1800, restart_cost_usd_per_mw=20.0, min_on_power_w=5e6)
-POINTS = 4
 
 
 def load1() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def one(settings: Settings, node: str, start: str, end: str, *, lag: int = 0, with_4cp: bool = False
+def one(settings: Settings, node: str, start: str, end: str, *, lag: int = DEFAULT_LAG_INTERVALS,
+        with_4cp: bool = False
         ) -> tuple[BacktestResult, dict[str, object]]:
     site = read_site(SITE)
-    curve = site_power_curve(site, POINTS)
+    curve = scheduling_curve(site)
     path = settings.data_path(*(RTM_LZ_FILE if node.startswith("LZ_") else RTM_HUB_FILE))
     inputs = read_backtest_inputs(settings, path, node, start, end)
     caps: pd.Series | None = None
@@ -69,8 +71,8 @@ def one(settings: Settings, node: str, start: str, end: str, *, lag: int = 0, wi
                        curve, LIMITS, pool_fee_frac=site.pool_fee_frac, lag_intervals=lag, fourcp_cap_w=caps,
                        fourcp_intervals_utc=actual)
     wall, cpu, la1 = time.perf_counter() - w0, time.process_time() - c0, load1()
-    meta = {"forecast": inputs.forecast_name, "notes": inputs.notes + notes, "wall_s": wall, "cpu_s": cpu,
-            "load_before": la0, "load_after": la1}
+    meta = {"forecast": inputs.forecast_name, "notes": inputs.notes + notes + list(res.notes), "wall_s": wall,
+            "cpu_s": cpu, "load_before": la0, "load_after": la1}
     return res, meta
 
 
@@ -92,25 +94,27 @@ def main() -> None:
     settings = Settings(data_dir=Path(os.environ.get("HASHSTACK_DATA_DIR", ROOT.parent / "shared" / "data")))
     cmd = "`.venv/bin/python bench/energy_schedule.py" + (" --quick`" if args.quick else "`")
     lines = ["## Curtailment scheduling (`bench/energy_schedule.py`)", "", f"Command: {cmd}.", "",
-             f"Site: `examples/site.toml` (50 MW cap; S21, S19j Pro, M60S, A1366; pool fee 2%), power curve from "
-             f"the catalogue tuning curves ({POINTS} points per model). Limits: minimum run 60 min, minimum idle "
+             f"Site: `examples/site.toml` (50 MW cap; S21, S19j Pro, M60S, A1366; pool fee 2%), power curve: the "
+             f"concave envelope of the power allocator's site power curve (`hashstack.power.site_power_curve`, "
+             f"{DEFAULT_LEVELS} levels, 10 operating points per miner). Limits: minimum run 60 min, minimum idle "
              "30 min, restart 20 USD per MW brought back, the site counts as running above 5 MW. Hashprice: daily, "
              "from the shared network history (`hashstack.network.hashprice_history`); decisions use the "
              "previous day's, scoring the day's own.", ""]
 
     # ---- speed -------------------------------------------------------------------------------------
     site = read_site(SITE)
-    curve = site_power_curve(site, POINTS)
+    curve = scheduling_curve(site)
     res, meta = one(settings, "HB_WEST", "2023-01-01", "2024-01-01")
     inputs = read_backtest_inputs(settings, settings.data_path(*RTM_HUB_FILE), "HB_WEST", "2023-01-01", "2024-01-01")
     w0 = time.perf_counter()
-    threshold_power_w(inputs.price_usd_per_mwh.to_numpy(), 0.07, curve, LIMITS)
+    threshold_power_w(inputs.price_usd_per_mwh.to_numpy(), 0.07, curve, LIMITS, lag_intervals=DEFAULT_LAG_INTERVALS)
     peer = time.perf_counter() - w0
     n_milp = 2 * res.n_days
     lines += ["### Speed: one year of 15-minute intervals", "",
               "| run | intervals | daily MILPs | wall s | CPU s | load avg (1 min) before / after |",
               "|---|---|---|---|---|---|",
-              f"| HB_WEST 2023, all four strategies (forecast and perfect: rolling daily MILPs, 12 h lookahead) | "
+              f"| HB_WEST 2023, lag 1, all four strategies (forecast and perfect: rolling daily MILPs, 12 h "
+              f"lookahead) | "
               f"{res.n_intervals} | {n_milp} | **{meta['wall_s']:.1f}** | {meta['cpu_s']:.1f} | "
               f"{meta['load_before']:.2f} / {meta['load_after']:.2f} |",
               f"| peer: breakeven-threshold rule alone, same year | {res.n_intervals} | 0 | {peer:.2f} | - | - |",
@@ -122,17 +126,19 @@ def main() -> None:
         return
 
     # ---- value -------------------------------------------------------------------------------------
-    lines += ["### Value against perfect foresight (energy only)", "",
-              "Captured = (margin - always-on) / (perfect - always-on). Forecast: ERCOT's day-ahead price for "
-              "the node where the shared day-ahead file covers the year (2021-2023), else persistence (the same "
-              "local time the day before). The real-time layer sees the interval's own price (lag 0: ERCOT's "
-              "5-minute SCED prices are public as they clear).", "",
-              "| node, year | forecast | always-on M USD | threshold M USD | forecast+MILP M USD | perfect M USD | "
+    header = ["| node, year | forecast | always-on M USD | threshold M USD | forecast+MILP M USD | perfect M USD | "
               "threshold captured | forecast captured | always-on USD/MWh | forecast USD/MWh | cost reduction "
               "USD/MWh | starts thr/fc/pf |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["### Value against perfect foresight (energy only), lag 1", "",
+              "Captured = (margin - always-on) / (perfect - always-on). Forecast: ERCOT's day-ahead price for "
+              "the node where the shared day-ahead file covers the year (2021-2023), else persistence (the same "
+              "local time the day before). The real-time layer and the threshold rule act on the last settled "
+              "15-minute interval's price (lag 1, the default): an interval's settlement price is the average of "
+              "its three 5-minute SCED prices and is known only when the interval ends.", "", *header]
     notes: list[str] = []
     runs = [("HB_WEST", y) for y in range(2019, 2024)] + [("LZ_WEST", 2023)]
+    upper: list[str] = []
     for node, year in runs:
         if (node, year) == ("HB_WEST", 2023):
             r, m = res, meta
@@ -141,15 +147,17 @@ def main() -> None:
         lines.append(value_rows(f"{node} {year}", r, m))
         notes += [f"{node} {year}: {n}" for n in m["notes"]]  # type: ignore[attr-defined]
         print(lines[-1], flush=True)
+        r0, m0 = one(settings, node, f"{year}-01-01", f"{year + 1}-01-01", lag=0)
+        upper.append(value_rows(f"{node} {year}, lag 0", r0, m0))
+        notes += [f"{node} {year} lag 0: {n}" for n in m0["notes"]  # type: ignore[attr-defined]
+                  if not str(n).startswith("lag 0")]
+        print(upper[-1], flush=True)
     lines += ["", "LZ_WEST real-time prices exist in the shared data for 2023 only (the load-zone file starts "
               "2023-01-01); each LZ value is the mean of ERCOT's LZ and LZEW rows (see its PROVENANCE).", ""]
-    r, m = one(settings, "HB_WEST", "2023-01-01", "2024-01-01", lag=1)
-    lines += ["### Sensitivity: the real-time layer acts on the previous interval's price (lag 1)", "",
-              "| node, year | forecast | always-on M USD | threshold M USD | forecast+MILP M USD | perfect M USD | "
-              "threshold captured | forecast captured | always-on USD/MWh | forecast USD/MWh | cost reduction "
-              "USD/MWh | starts thr/fc/pf |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|", value_rows("HB_WEST 2023, lag 1", r, m), ""]
-    print(lines[-2], flush=True)
+    lines += ["### Upper bound: lag 0 (look-ahead, not achievable)", "",
+              "The same runs with the real-time layer and the threshold rule acting on each interval's own "
+              "settlement price, which is known only when the interval ends. These figures bound what a faster "
+              "controller could do; they are not results.", "", *header, *upper, ""]
 
     # ---- 4CP ---------------------------------------------------------------------------------------
     load = read_ercot_load(settings.data_path(*LOAD_FILE))

@@ -13,7 +13,7 @@ from hashstack.energy.arbitration import (
     ProgramRequest,
     arbitrate,
 )
-from hashstack.energy.power_curve import concave_power_curve
+from hashstack.energy.power_curve import concave_envelope
 from hashstack.energy.realtime import (
     enforce_limits,
     marginal_power_w,
@@ -27,7 +27,7 @@ from hashstack.errors import InputError
 
 MW = 1e6
 NAN = np.nan
-CURVE = concave_power_curve([MW], [50_000.0])  # 20 J/TH; breakeven 100 USD/MWh at hashprice 0.048
+CURVE = concave_envelope([MW], [50_000.0])  # 20 J/TH; breakeven 100 USD/MWh at hashprice 0.048
 
 
 def test_plan_passes_when_no_programme_binds():
@@ -74,12 +74,16 @@ def test_lower_programme_cannot_undo_higher():
 
 def test_realtime_curtails_above_breakeven():
     plan = np.array([MW, MW, 0.0])
-    req = realtime_request(plan, [50.0, 150.0, 50.0], 0.048, CURVE)
+    # lag 0 (the upper bound: acts on the interval's own price)
+    req = realtime_request(plan, [50.0, 150.0, 50.0], 0.048, CURVE, lag_intervals=0)
     d = arbitrate(plan, [req], capacity_w=MW)
     np.testing.assert_allclose(d.power_w, [MW, 0.0, MW])
     assert d.driver.tolist() == ["schedule", "realtime", "realtime"]
-    no_restore = realtime_request(plan, [50.0, 150.0, 50.0], 0.048, CURVE, restore=False)
+    no_restore = realtime_request(plan, [50.0, 150.0, 50.0], 0.048, CURVE, restore=False, lag_intervals=0)
     assert arbitrate(plan, [no_restore], capacity_w=MW).power_w[2] == 0.0
+    # the default acts on the last settled interval: it curtails one interval late
+    late = arbitrate(plan, [realtime_request(plan, [50.0, 150.0, 50.0], 0.048, CURVE)], capacity_w=MW)
+    np.testing.assert_allclose(late.power_w, [MW, MW, 0.0])
 
 
 def test_arbitration_rejects_bad_requests():
@@ -92,17 +96,18 @@ def test_arbitration_rejects_bad_requests():
 def test_breakeven_matches_hand_value():
     assert float(site_breakeven_usd_per_mwh(CURVE, 0.048)) == pytest.approx(100.0)
     assert float(site_breakeven_usd_per_mwh(CURVE, 0.048, 0.02)) == pytest.approx(98.0)
-    two = concave_power_curve([0.5 * MW, MW], [30_000.0, 50_000.0])  # breakevens 120 and 80
+    two = concave_envelope([0.5 * MW, MW], [30_000.0, 50_000.0])  # breakevens 120 and 80
     np.testing.assert_allclose(marginal_power_w([70.0, 100.0, 130.0, -5.0], 0.048, two), [MW, 0.5 * MW, 0, MW])
 
 
 def test_threshold_rule_and_lag():
     prices = [50.0, 150.0, 150.0, 50.0]
-    np.testing.assert_allclose(threshold_power_w(prices, 0.048, CURVE, OperatingLimits(), interval_s=3600),
-                               [MW, 0, 0, MW])
     np.testing.assert_allclose(
-        threshold_power_w(prices, 0.048, CURVE, OperatingLimits(), interval_s=3600, lag_intervals=1),
-        [MW, MW, 0, 0])
+        threshold_power_w(prices, 0.048, CURVE, OperatingLimits(), interval_s=3600, lag_intervals=0),
+        [MW, 0, 0, MW])
+    # default: the last settled interval's price
+    np.testing.assert_allclose(threshold_power_w(prices, 0.048, CURVE, OperatingLimits(), interval_s=3600),
+                               [MW, MW, 0, 0])
     np.testing.assert_allclose(observed_price([1.0, 2.0, 3.0], 2), [1.0, 1.0, 1.0])
 
 

@@ -7,17 +7,19 @@ import pandas as pd
 import pytest
 
 from hashstack.energy.backtest import (
+    _state_after,
     fill_hashprice_gaps,
     hourly_to_intervals,
     persistence_forecast,
+    rolling_schedule,
     run_backtest,
 )
-from hashstack.energy.power_curve import concave_power_curve
-from hashstack.energy.schedule import OperatingLimits
+from hashstack.energy.power_curve import concave_envelope
+from hashstack.energy.schedule import InitialState, OperatingLimits
 from hashstack.errors import InputError
 
 MW = 1e6
-CURVE = concave_power_curve([0.5 * MW, MW], [30_000.0, 50_000.0])  # breakevens 120 and 80 at hp 0.048
+CURVE = concave_envelope([0.5 * MW, MW], [30_000.0, 50_000.0])  # breakevens 120 and 80 at hp 0.048
 LIMITS = OperatingLimits(min_run_s=3600, min_idle_s=1800, restart_cost_usd_per_mw=5.0)
 
 
@@ -103,3 +105,66 @@ def test_gaps_and_missing_forecast_are_errors():
                      strategies=["threshold"])
     with pytest.raises(InputError, match="forecast"):
         run_backtest(price, None, _hashprice(price.index), CURVE, LIMITS, strategies=["forecast"])
+
+
+def test_run_length_carries_over_days_without_double_counting():
+    """The state handed to each day counts the intervals in the current state once (regression: the
+    whole history was rescanned and the previous state's count added again)."""
+    idx = pd.date_range("2023-07-01 05:00", periods=24 * 3, freq="h", tz="UTC")  # three local days
+    seen: list[InitialState] = []
+
+    def realise(day, plan, state):
+        seen.append(state)
+        return plan, np.full(plan.size, "schedule")
+
+    cheap = np.full(idx.size, 10.0)  # every watt pays: the site runs flat out all three days
+    rolling_schedule(cheap, idx, np.full(idx.size, 0.048), CURVE, LIMITS, interval_s=3600.0, pool_fee_frac=0.0,
+                     lookahead=lambda day: cheap[day.stop: day.stop + 4], realise=realise,
+                     initial=InitialState(power_w=CURVE.capacity_w, steps_in_state=2))
+    assert [s.steps_in_state for s in seen] == [2, 2 + 24, 2 + 48]
+    # the same rule interval by interval: a change inside the span restarts the count
+    thr = LIMITS.on_threshold_w(CURVE.capacity_w)
+    after = _state_after(np.array([MW, 0.0, 0.0, 0.0]), InitialState(MW, 7), thr)
+    assert (after.power_w, after.steps_in_state) == (0.0, 3)
+    assert _state_after(np.array([0.0, 0.0]), InitialState(0.0, 5), thr).steps_in_state == 7
+
+
+def test_perfect_foresight_uses_each_interval_hashprice():
+    """The hashprice changes at UTC midnight, inside the local day: perfect foresight must plan on the
+    same per-interval hashprice the scoring uses, or it is not an upper bound."""
+    price = pd.Series(40.0, index=pd.date_range("2023-07-01 05:00", periods=96 * 2, freq="15min", tz="UTC"))
+    evening = (price.index >= pd.Timestamp("2023-07-02 00:00", tz="UTC")) & (
+        price.index < pd.Timestamp("2023-07-02 05:00", tz="UTC"))  # 19:00-24:00 local on 07-01
+    price[evening] = 300.0  # above breakeven at 0.048, far below it at 0.5
+    hp = pd.Series([0.048, 0.048, 0.5, 0.5], index=pd.date_range("2023-06-30", periods=4, freq="D"))
+    res = run_backtest(price, None, hp, CURVE, LIMITS, strategies=["threshold"])
+    assert np.all(res.power_w["perfect"][evening] >= CURVE.capacity_w - 1e-3)
+    for name in ("always-on", "threshold"):
+        assert res.results[name].net_margin_usd <= res.results["perfect"].net_margin_usd + 1e-6
+
+
+def test_lag_defaults_to_the_last_settled_interval_and_lag_0_is_labelled():
+    price = _prices(2)
+    hp = _hashprice(price.index)
+    honest = run_backtest(price, None, hp, CURVE, LIMITS, strategies=["threshold"])
+    assert honest.lag_intervals == 1 and not any("lag 0" in n for n in honest.notes)
+    bound = run_backtest(price, None, hp, CURVE, LIMITS, strategies=["threshold"], lag_intervals=0)
+    assert any(n.startswith("lag 0") and "upper bound" in n for n in bound.notes)
+    # knowing the interval's own price can only help the threshold rule here
+    assert bound.results["threshold"].margin.margin_usd >= honest.results["threshold"].margin.margin_usd
+
+
+def test_a_strategy_above_perfect_foresight_is_reported(monkeypatch):
+    import hashstack.energy.backtest as bt
+
+    real = bt.rolling_schedule
+
+    def crippled(*a, **k):  # perfect foresight that stays off: every other strategy beats it
+        p, d = real(*a, **k)
+        return (np.zeros_like(p), d) if k.get("hashprice_per_interval") else (p, d)
+
+    monkeypatch.setattr(bt, "rolling_schedule", crippled)
+    price = pd.Series(20.0, index=_prices(2).index)  # cheap: running pays in every interval
+    res = run_backtest(price, None, _hashprice(price.index), CURVE, LIMITS, strategies=["threshold"])
+    assert any(n.startswith("threshold scored") and "above perfect foresight" in n for n in res.notes)
+    assert any(n.startswith("always-on scored") for n in res.notes)

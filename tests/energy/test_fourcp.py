@@ -26,6 +26,15 @@ LOAD = ("electricity", "ercot_load", "ercot_native_load_hourly_2002-01-01_2023-1
 FOURCP = ("electricity", "ercot_load", "ercot_4cp_intervals_to_2023.csv")
 
 
+def test_transmission_rate_by_summer():
+    from hashstack.energy.fourcp import transmission_rate_for_summer
+
+    assert transmission_rate_for_summer(2023) == (pytest.approx(66.756998), None)  # billing year 2024
+    assert transmission_rate_for_summer(2024)[0] == pytest.approx(68.547301)
+    rate, note = transmission_rate_for_summer(2019)
+    assert rate == pytest.approx(66.756998) and "billing year 2020" in note and "2024 rate" in note
+
+
 def test_value_of_an_avoided_interval():
     # 66.756998 USD/kW-yr x 1000 kW / 4 intervals
     assert value_per_mw_interval_usd() == pytest.approx(16_689.2495)
@@ -41,8 +50,9 @@ def test_bad_load_file_names_row_and_field(tmp_path):
     with pytest.raises(DataFileError, match=r"row 2, field 'ERCOT'"):
         read_ercot_load(p)
     q = tmp_path / "4cp.csv"
-    q.write_text("year,month,interval_end_utc,interval_basis\n2023,6,2023-06-27T22:00:00Z,official\n"
-                 "2023,5,2023-05-27T22:00:00Z,official\n")
+    q.write_text("year,month,interval_end_utc,interval_basis,interval_start_local\n"
+                 "2023,6,2023-06-27T22:00:00Z,official,2023-06-27T16:45:00-05:00\n"
+                 "2023,5,2023-05-27T22:00:00Z,official,2023-05-27T16:45:00-05:00\n")
     with pytest.raises(DataFileError, match=r"row 2, field 'month'"):
         read_4cp_intervals(q)
 
@@ -80,6 +90,18 @@ def test_model_finds_obvious_peak_days_and_window():
     model = FourCPModel.fit(f[f["year"] < 2017], iv)
     # every synthetic interval starts 16:45 local: slot 67, and the window is exactly that slot
     assert model.window_slots.tolist() == [67]
+    assert model.window_catch_frac == pytest.approx(1.0)
+    # intervals whose 15-minute start the source does not state are left out of the window (not a year bound)
+    odd = iv.copy()
+    odd["interval_start_known"] = True
+    early = odd["year"] < 2012
+    odd.loc[early, "interval_start_utc"] = odd.loc[early, "interval_start_utc"] - pd.Timedelta(hours=3)
+    wide = FourCPModel.fit(f[f["year"] < 2017], odd)  # 2010-2011 (8 of 28 training intervals) 3 h earlier
+    assert (wide.window_slots.min(), wide.window_slots.max()) == (55, 67)
+    narrow = FourCPModel.fit(f[f["year"] < 2017], odd, window_coverage_frac=0.7)
+    assert narrow.window_slots.tolist() == [67] and narrow.window_catch_frac == pytest.approx(20 / 28)
+    odd.loc[early, "interval_start_known"] = False
+    assert FourCPModel.fit(f[f["year"] < 2017], odd).window_slots.tolist() == [67]
     p = model.day_probability(f[f["year"] == 2017])
     top = p.groupby(pd.DatetimeIndex(p.index).month).idxmax()
     assert [d.day for d in top] == [20, 17, 14, 11]

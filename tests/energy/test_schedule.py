@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hashstack.energy.power_curve import PowerCurve, concave_power_curve, merge_power_curves
+from hashstack.energy.power_curve import ConcaveCurve, concave_envelope
 from hashstack.energy.schedule import (
     DemandResponseEvent,
     InitialState,
@@ -18,12 +18,12 @@ from hashstack.energy.schedule import (
     schedule_margin,
     schedule_site,
 )
-from hashstack.errors import InputError
+from hashstack.errors import HashstackError, InputError
 
 MW = 1e6
 HP = 0.048
 HOUR = 3600.0
-CURVE = concave_power_curve([MW], [50_000.0])
+CURVE = concave_envelope([MW], [50_000.0])
 
 
 def block(**kw) -> OperatingLimits:
@@ -132,7 +132,7 @@ def test_demand_response_credit():
 
 def test_partial_power_on_a_concave_curve():
     # pieces: 0.5 MW at 0.06 TH/s/W (breakeven 120) then 0.5 MW at 0.04 (breakeven 80)
-    curve = concave_power_curve([0.5 * MW, MW], [30_000.0, 50_000.0])
+    curve = concave_envelope([0.5 * MW, MW], [30_000.0, 50_000.0])
     s = schedule_site(np.array([100.0]), HP, curve, OperatingLimits(), interval_s=HOUR)
     np.testing.assert_allclose(s.power_w, [0.5 * MW], atol=1e-3)
     assert s.objective_usd == pytest.approx(60 - 50.0, abs=1e-6)
@@ -154,15 +154,35 @@ def test_bad_inputs_are_named():
     with pytest.raises(InputError, match="floor"):
         run([50, 50], OperatingLimits(contracted_min_load_w=0.5 * MW), cap_w=[np.nan, 0.1 * MW])
     with pytest.raises(InputError, match="concave"):
-        PowerCurve(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0]))
+        ConcaveCurve(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0]))
 
 
-def test_merge_fills_best_pieces_first_and_caps():
-    a = concave_power_curve([MW], [60_000.0])  # 0.06 TH/s per W
-    b = concave_power_curve([MW], [40_000.0])  # 0.04
-    m = merge_power_curves([b, a], capacity_w=1.5 * MW)
-    np.testing.assert_allclose(m.power_w, [0, MW, 1.5 * MW])
-    np.testing.assert_allclose(m.hashrate_ths, [0, 60_000, 80_000])
+def test_caps_and_floors_of_the_wrong_shape_or_sign_are_named():
+    with pytest.raises(InputError, match=r"cap_w must be a scalar or have shape \(3,\)"):
+        run([50, 50, 50], cap_w=[MW, MW])
+    with pytest.raises(InputError, match="floor_w at interval 1"):
+        run([50, 50, 50], floor_w=[np.nan, -1.0, np.nan])
+    with pytest.raises(InputError, match="cap_w at interval 0"):
+        run([50, 50, 50], cap_w=[np.inf, MW, MW])
+    with pytest.raises(InputError, match="cap_w must be numbers"):
+        run([50, 50, 50], cap_w=["a", "b", "c"])
+    # a scalar cap applies to every interval
+    assert np.all(run([50, 50, 50], cap_w=0.5 * MW).power_w <= 0.5 * MW + 1e-6)
+
+
+def test_time_limit_without_a_solution_is_not_called_infeasible(monkeypatch):
+    from types import SimpleNamespace
+
+    import hashstack.energy.schedule as sched
+
+    monkeypatch.setattr(sched, "milp", lambda *a, **k: SimpleNamespace(x=None, status=1, message="Time limit reached"))
+    idle_offer = DemandResponseEvent(start=0, stop=1, max_power_w=0.0, credit_usd=0.0)  # skip the flat-out shortcut
+    with pytest.raises(HashstackError, match="time limit") as err:
+        run([50, 50], dr_events=[idle_offer], time_limit_s=1.0)
+    assert not isinstance(err.value, InputError)
+    monkeypatch.setattr(sched, "milp", lambda *a, **k: SimpleNamespace(x=None, status=2, message="Infeasible"))
+    with pytest.raises(InputError, match="infeasible"):
+        run([50, 50], dr_events=[idle_offer])
 
 
 def test_flat_out_shortcut_matches_the_solver():

@@ -72,3 +72,26 @@ def test_plan_records_every_programme(tmp_path: Path) -> None:
     bad = CliRunner().invoke(app, ["plan", "--forecast", str(csv), "--site", str(REPO_ROOT / "examples" / "site.toml"),
                                    "--manual", "9-10=30"])
     assert bad.exit_code != 0 and "HH:MM-HH:MM" in str(bad.exception)
+
+
+@pytest.mark.parametrize(("rows", "row", "message"), [
+    ([("2023-08-10T05:00:00Z", "40"), ("2023-08-10T05:15:00Z", "inf")], 2, "finite"),
+    ([("2023-08-10T05:00:00Z", "40"), ("2023-08-10T05:00:00Z", "41")], 2, "unique and increasing"),
+    ([("2023-08-10T05:15:00Z", "40"), ("2023-08-10T05:00:00Z", "41")], 2, "unique and increasing"),
+    ([("2023-08-10T05:00:00Z", "40"), ("2023-08-10T05:15:00Z", "41"), ("2023-08-10T06:00:00Z", "42")], 3, "grid"),
+])
+def test_plan_names_the_bad_forecast_row(tmp_path: Path, rows, row, message) -> None:
+    from hashstack.errors import DataFileError
+
+    csv = tmp_path / "forecast.csv"
+    csv.write_text("interval_start_utc,price_usd_per_mwh\n" + "".join(f"{t},{p}\n" for t, p in rows))
+    res = CliRunner().invoke(app, ["plan", "--forecast", str(csv), "--site", str(REPO_ROOT / "examples" / "site.toml"),
+                                   "--hashprice-usd-per-ph-day", "35"])
+    assert isinstance(res.exception, DataFileError), res.output
+    text = str(res.exception)
+    assert str(csv) in text and f"row {row}" in text and message in text
+
+
+def test_curtail_backtest_alias_is_hidden() -> None:
+    res = CliRunner().invoke(app, ["--help"])
+    assert res.exit_code == 0 and "│ backtest" not in res.stdout and "│ plan" in res.stdout

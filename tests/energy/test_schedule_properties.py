@@ -7,13 +7,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashstack.energy.power_curve import concave_power_curve
+from hashstack.energy.power_curve import concave_envelope
 from hashstack.energy.realtime import threshold_power_w
 from hashstack.energy.schedule import InitialState, OperatingLimits, schedule_margin, schedule_site
 
 MW = 1e6
 HOUR = 3600.0
-CURVE = concave_power_curve([0.4 * MW, MW], [26_000.0, 50_000.0])
+CURVE = concave_envelope([0.4 * MW, MW], [26_000.0, 50_000.0])
 
 prices_st = st.lists(st.floats(-50, 400, allow_nan=False), min_size=3, max_size=14)
 limits_st = st.builds(

@@ -6,16 +6,21 @@ realised prices and the realised daily hashprice. Decisions use only what was kn
 
 * ``always-on``: capacity in every interval.
 * ``threshold``: the breakeven-threshold rule (:func:`hashstack.energy.realtime.threshold_power_w`) on
-  the price of the interval (``lag_intervals=0``) or the last settled one (``lag_intervals=1``), with the
-  previous day's hashprice.
+  the last settled interval's price (``lag_intervals=1``, the default) with the previous day's hashprice.
+  ``lag_intervals=0`` acts on the interval's own settlement price, the average of its three 5-minute SCED
+  prices, known only when the interval ends: that is look-ahead, an upper bound on what a real-time
+  controller can do, not a result.
 * ``forecast``: one MILP per local operating day (:func:`hashstack.energy.schedule.schedule_site`) on
   the day's *forecast* prices, with a lookahead (default 12 h) that repeats the start of the day's
   forecast (the next day's forecast is not known yet), the previous day's hashprice and the realised
   state at midnight; then the real-time layer curtails (and restores) against realised prices, within
   minimum times and ramps.
-* ``perfect``: the same rolling MILP on the realised prices (the day and the lookahead) and the day's
-  realised hashprice: perfect foresight. Rolling with a finite lookahead makes it an upper bound up to
-  horizon effects, which are checked (every other strategy must score below it).
+* ``perfect``: the same rolling MILP on the realised prices (the day and the lookahead) and the realised
+  hashprice of every interval (the same per-interval series the scoring uses): perfect foresight. Rolling
+  with a finite lookahead and a MIP gap makes it an upper bound only up to horizon effects and the gap, so
+  :func:`run_backtest` checks it: any strategy scoring above perfect foresight by more than
+  ``UPPER_BOUND_TOL_FRAC`` of the always-on margin's magnitude (at least 1 USD) is reported in
+  :attr:`BacktestResult.notes`.
 
 4CP windows, when given, are a higher-priority cap (:mod:`hashstack.energy.arbitration`) for every
 strategy but always-on, and a known cap for perfect foresight.
@@ -35,15 +40,20 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashstack.energy.arbitration import FOURCP, REALTIME, SCHEDULE, ProgramRequest, arbitrate
-from hashstack.energy.fourcp import TRANSMISSION_RATE_USD_PER_KW_YEAR
-from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.fourcp import transmission_rate_for_summer
+from hashstack.energy.power_curve import ConcaveCurve
 from hashstack.energy.realtime import enforce_limits, realtime_request, threshold_power_w
 from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin, schedule_site
 from hashstack.errors import InputError
+from hashstack.units import kw_from_w, mw_from_w
 
 FloatArray = npt.NDArray[np.float64]
 ERCOT_TZ = "America/Chicago"
 STRATEGIES = ("always-on", "threshold", "forecast", "perfect")
+DEFAULT_LAG_INTERVALS = 1
+"""Act on the last settled interval's price: what a real-time controller knows."""
+UPPER_BOUND_TOL_FRAC = 1e-4
+"""Tolerance of the "nothing beats perfect foresight" check, as a share of the always-on margin [-]."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,8 @@ class BacktestResult:
     driver: pd.DataFrame
     n_intervals: int
     n_days: int
+    lag_intervals: int = DEFAULT_LAG_INTERVALS
+    notes: tuple[str, ...] = ()
 
 
 def _day_slices(index_utc: pd.DatetimeIndex) -> list[slice]:
@@ -93,14 +105,21 @@ def _day_slices(index_utc: pd.DatetimeIndex) -> list[slice]:
 
 
 def _state_after(power_w: FloatArray, prev: InitialState, on_threshold_w: float) -> InitialState:
-    """Initial state for the next horizon from the realised power so far."""
+    """State after ``power_w``, given the state ``prev`` just before its first interval.
+
+    ``power_w`` must be only what ran since ``prev``: the run length counts back to the last change of
+    on/off state inside it, and adds ``prev.steps_in_state`` only when there is none and ``prev`` was in
+    the same state.
+    """
     if power_w.size == 0:
         return prev
     on = power_w >= on_threshold_w
-    last = on[-1]
-    same = np.flatnonzero(on != last)
-    run = power_w.size - (int(same[-1]) + 1) if same.size else power_w.size + (
-        prev.steps_in_state if (prev.power_w >= on_threshold_w) == last else 0)
+    last = bool(on[-1])
+    changes = np.flatnonzero(on != last)
+    if changes.size:
+        run = power_w.size - (int(changes[-1]) + 1)
+    else:
+        run = power_w.size + (prev.steps_in_state if (prev.power_w >= on_threshold_w) == last else 0)
     return InitialState(power_w=float(power_w[-1]), steps_in_state=int(min(run, 10**6)))
 
 
@@ -108,7 +127,7 @@ def rolling_schedule(
     plan_prices: FloatArray,
     index_utc: pd.DatetimeIndex,
     hashprice: FloatArray,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     interval_s: float,
@@ -117,21 +136,30 @@ def rolling_schedule(
     cap_w: FloatArray | None = None,
     realise: Callable[[slice, FloatArray, InitialState], tuple[FloatArray, npt.NDArray[np.str_]]] | None = None,
     progress: Callable[[int], None] | None = None,
+    hashprice_per_interval: bool = False,
+    initial: InitialState | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.str_]]:
     """One MILP per local day on ``plan_prices`` plus a lookahead; the day's part is kept.
 
     ``realise(day, plan, state)`` turns the day's plan into what actually ran (the real-time layer);
-    the next day starts from the realised state.
+    the next day starts from the realised state. With ``hashprice_per_interval`` each MILP sees
+    ``hashprice`` interval by interval over the day and the lookahead (perfect foresight); otherwise the
+    value at the day's first interval for the whole horizon (what is known when the day is planned).
+    ``initial`` is the state before the first interval (default: running at capacity for long).
     """
     n = plan_prices.size
     out = np.zeros(n)
     drivers = np.full(n, SCHEDULE, dtype=object)
-    state = InitialState(power_w=curve.capacity_w)
+    state = initial if initial is not None else InitialState(power_w=curve.capacity_w)
     p_on = limits.on_threshold_w(curve.capacity_w) - 1e-6 * curve.capacity_w
     for i, day in enumerate(_day_slices(index_utc)):
         ahead = lookahead(day)
         prices = np.concatenate([plan_prices[day], ahead])
-        hp = np.full(prices.size, hashprice[day.start])
+        if hashprice_per_interval:
+            known = hashprice[day.start: day.start + prices.size]
+            hp = np.concatenate([known, np.full(prices.size - known.size, known[-1])])
+        else:
+            hp = np.full(prices.size, hashprice[day.start])
         caps = None
         if cap_w is not None:
             nxt = slice(day.stop, min(n, day.stop + ahead.size))
@@ -147,7 +175,7 @@ def rolling_schedule(
             done, drv = plan, np.full(plan.size, SCHEDULE)
         out[day] = done
         drivers[day] = drv
-        state = _state_after(out[: day.stop], state, p_on)
+        state = _state_after(out[day], state, p_on)
         if progress is not None:
             progress(i + 1)
     return out, drivers.astype(str)
@@ -157,16 +185,16 @@ def run_backtest(
     price_usd_per_mwh: pd.Series,
     forecast_usd_per_mwh: pd.Series | None,
     hashprice_usd_per_th_day: pd.Series,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     pool_fee_frac: float = 0.0,
-    lag_intervals: int = 0,
+    lag_intervals: int = DEFAULT_LAG_INTERVALS,
     fourcp_cap_w: pd.Series | None = None,
     fourcp_intervals_utc: Sequence[pd.Timestamp] = (),
     strategies: Sequence[str] = STRATEGIES,
     lookahead_intervals: int = 48,
-    transmission_rate_usd_per_kw_year: float = TRANSMISSION_RATE_USD_PER_KW_YEAR,
+    transmission_rate_usd_per_kw_year: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BacktestResult:
     """Backtest strategies on realised prices (see the module docstring).
@@ -180,13 +208,22 @@ def run_backtest(
     curve : the site's power curve
     limits : operating limits
     pool_fee_frac : pool fee [-]
-    lag_intervals : staleness of the price the real-time layer and the threshold rule see
+    lag_intervals : staleness of the price the real-time layer and the threshold rule see, in intervals;
+        1 (default) = the last settled interval; 0 = the interval's own settlement price, known only when
+        the interval ends (look-ahead: an upper bound on a real-time controller, not a result)
     fourcp_cap_w : 4CP curtailment caps per interval (NaN = no window) [W]
     fourcp_intervals_utc : the period's actual 4CP interval starts (for perfect foresight and scoring)
     strategies : which strategies to run; ``perfect`` is always run for the captured share
     lookahead_intervals : intervals beyond the day each daily MILP sees (the kept plan is the day's)
-    transmission_rate_usd_per_kw_year : rate that prices the site's load in the 4CP intervals [USD/kW-yr]
+    transmission_rate_usd_per_kw_year : rate that prices the site's load in the 4CP intervals [USD/kW-yr];
+        ``None`` takes each summer's own billing-year rate
+        (:func:`hashstack.energy.fourcp.transmission_rate_for_summer`; substitutes are noted)
     progress : ``progress(strategy, done_days, total_days)``
+
+    Returns
+    -------
+    BacktestResult
+        With ``notes`` saying when lag 0 was used and when a strategy scored above perfect foresight.
     """
     idx = pd.DatetimeIndex(price_usd_per_mwh.index)
     if idx.tz is None:
@@ -202,6 +239,8 @@ def run_backtest(
         raise InputError(f"price is missing at {idx[int(np.flatnonzero(~np.isfinite(price))[0])]}")
     if lookahead_intervals < 0:
         raise InputError("lookahead_intervals must be >= 0")
+    if lag_intervals < 0:
+        raise InputError("lag_intervals must be >= 0")
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise InputError(f"unknown strategies {unknown}; expected {STRATEGIES}")
@@ -250,7 +289,7 @@ def run_backtest(
 
             p, drv = rolling_schedule(price, idx, hp_now, curve, limits, interval_s=interval_s,
                                       pool_fee_frac=pool_fee_frac, lookahead=ahead_real, cap_w=pf_caps,
-                                      progress=tick(name))
+                                      progress=tick(name), hashprice_per_interval=True)
             powers[name], drivers[name] = p, np.where(np.isfinite(pf_caps) & (p <= limits.contracted_min_load_w + 1),
                                                       FOURCP, drv) if pf_caps is not None else drv
         elif name == "forecast":
@@ -278,7 +317,6 @@ def run_backtest(
                                       realise=realise, progress=tick(name))
             powers[name], drivers[name] = p, drv
 
-    fourcp_mask = idx.isin(pd.DatetimeIndex(list(fourcp_intervals_utc))) if len(fourcp_intervals_utc) else None
     margins = {
         name: schedule_margin(p, price, hp_now, curve, interval_s=interval_s, pool_fee_frac=pool_fee_frac,
                               restart_cost_usd=limits.restart_cost_usd,
@@ -286,19 +324,38 @@ def run_backtest(
                               on_threshold_w=limits.on_threshold_w(curve.capacity_w))
         for name, p in powers.items()
     }
-    fourcp_mw = {
-        name: float(p[fourcp_mask].mean() / 1e6) if fourcp_mask is not None and fourcp_mask.any() else float("nan")
-        for name, p in powers.items()
-    }
-    # the transmission charge the period's 4CP intervals set (one year of it per summer)
-    n_summers = len({t.year for t in fourcp_intervals_utc}) if len(fourcp_intervals_utc) else 0
-    transmission = {
-        name: (fourcp_mw[name] * 1000.0 * transmission_rate_usd_per_kw_year * n_summers if n_summers else 0.0)
-        for name in powers
-    }
+    notes: list[str] = []
+    # the transmission charge each summer's 4CP intervals set (one year of it per summer)
+    fourcp_idx = pd.DatetimeIndex(list(fourcp_intervals_utc))
+    summers = sorted({int(t.year) for t in fourcp_idx})
+    fourcp_mw = {name: float("nan") for name in powers}
+    transmission = {name: 0.0 for name in powers}
+    if summers:
+        fourcp_mw = {name: float(np.mean(mw_from_w(p[idx.isin(fourcp_idx)]))) if idx.isin(fourcp_idx).any()
+                     else float("nan") for name, p in powers.items()}
+        for year in summers:
+            mask = idx.isin(fourcp_idx[fourcp_idx.year == year])
+            if not mask.any():
+                continue
+            if transmission_rate_usd_per_kw_year is None:
+                rate, note = transmission_rate_for_summer(year)
+                if note is not None:
+                    notes.append(note)
+            else:
+                rate = transmission_rate_usd_per_kw_year
+            for name, p in powers.items():
+                transmission[name] += float(np.mean(kw_from_w(p[mask]))) * rate
     net = {name: margins[name].margin_usd - transmission[name] for name in powers}
     base = net["always-on"]
     gain_pf = net["perfect"] - base
+    if lag_intervals == 0:
+        notes.append("lag 0: the real-time layer and the threshold rule know each interval's average price "
+                     "before it ends (look-ahead); their figures are an upper bound, not achievable")
+    tol = max(1.0, UPPER_BOUND_TOL_FRAC * abs(base))
+    for name in run:
+        if name != "perfect" and net[name] > net["perfect"] + tol:
+            notes.append(f"{name} scored {net[name] - net['perfect']:,.2f} USD above perfect foresight (rolling "
+                         f"horizon or MIP gap): perfect foresight is not an upper bound on this period")
     results = {}
     for name in run:
         m = margins[name]
@@ -320,6 +377,8 @@ def run_backtest(
         driver=pd.DataFrame(drivers, index=idx),
         n_intervals=price.size,
         n_days=n_days,
+        lag_intervals=lag_intervals,
+        notes=tuple(notes),
     )
 
 

@@ -27,7 +27,7 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
     from hashstack.console import print_record, print_table
     from hashstack.energy.arbitration import DEMAND_RESPONSE, FOURCP, MANUAL, ProgramRequest, arbitrate
     from hashstack.energy.planning import decision_runs
-    from hashstack.energy.power_curve import site_power_curve
+    from hashstack.energy.power_curve import scheduling_curve
     from hashstack.energy.realtime import realtime_request, site_breakeven_usd_per_mwh
     from hashstack.energy.schedule import (
         DemandResponseEvent,
@@ -41,7 +41,7 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
     from hashstack.network import load_snapshot
 
     site = read_site(example_site_path())
-    curve = site_power_curve(site, 4)
+    curve = scheduling_curve(site)
     hp = float(load_snapshot().hashprice().hashprice_usd_per_th_day)
     limits = OperatingLimits(min_run_s=3600, min_idle_s=1800, restart_cost_usd_per_mw=20.0, min_on_power_w=5e6)
     forecast = np.repeat(np.asarray(DEMO_HOURLY_USD_PER_MWH, dtype=float), 4)

@@ -24,7 +24,7 @@ from hashstack.energy.fourcp import (
     threshold_for_value,
     value_per_mw_interval_usd,
 )
-from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.power_curve import ConcaveCurve
 from hashstack.energy.realtime import site_breakeven_usd_per_mwh
 from hashstack.errors import InputError, MissingDataError
 from hashstack.network import hashprice_history, read_network_history
@@ -86,7 +86,8 @@ def read_backtest_inputs(settings: Settings, prices_path: str | Path, node: str,
         if dam_path.exists():
             try:
                 dam = read_ercot_dam(dam_path, node, start, end)
-                use_dam = bool(len(dam) * 4 >= len(price))
+                on_grid = hourly_to_intervals(dam["price_usd_per_mwh"], pd.DatetimeIndex(price.index))
+                use_dam = bool(np.all(np.isfinite(on_grid.to_numpy(dtype=float))))
             except (MissingDataError, InputError):
                 use_dam = False
         if not use_dam:
@@ -113,7 +114,7 @@ def read_backtest_inputs(settings: Settings, prices_path: str | Path, node: str,
 
 def fourcp_caps(settings: Settings, index_utc: pd.DatetimeIndex, *, floor_w: float = 0.0,
                 lost_margin_usd_per_mwh: float = 50.0, forecast_usd_per_mwh: pd.Series | None = None,
-                hashprice_usd_per_th_day: pd.Series | None = None, curve: PowerCurve | None = None,
+                hashprice_usd_per_th_day: pd.Series | None = None, curve: ConcaveCurve | None = None,
                 pool_fee_frac: float = 0.0) -> tuple[pd.Series, list[pd.Timestamp], list[str]]:
     """4CP curtailment caps for the intervals of ``index_utc`` and the actual 4CP interval starts.
 
@@ -161,13 +162,15 @@ def fourcp_caps(settings: Settings, index_utc: pd.DatetimeIndex, *, floor_w: flo
             breakeven = pd.Series(site_breakeven_usd_per_mwh(curve, hp_day.to_numpy(dtype=float), pool_fee_frac),
                                   index=p.index)
             lost = (breakeven - fc_window.reindex(p.index)).clip(lower=0.0).fillna(lost)
-        thr = pd.Series([threshold_for_value(value_per_mw_interval_usd(), float(x), window_h, 0.95) for x in lost],
+        thr = pd.Series([threshold_for_value(value_per_mw_interval_usd(), float(x), window_h,
+                                                model.window_catch_frac) for x in lost],
                         index=p.index)
         flagged = pd.DatetimeIndex(p.index[p.to_numpy() >= thr.to_numpy()])
         hit = in_year & local_day.isin(flagged) & np.isin(slot, model.window_slots)
         caps[hit] = floor_w
         notes.append(f"{year}: 4CP model fitted on {min(model.train_years)}-{max(model.train_years)}, window "
-                     f"{_slot_label(model.window_slots)} local, {flagged.size} days flagged "
+                     f"{_slot_label(model.window_slots)} local (held {model.window_catch_frac:.0%} of the training "
+                     f"intervals), {flagged.size} days flagged "
                      f"(thresholds {thr.min():.4f}..{thr.max():.4f})")
         if year == 2021:
             notes.append("2021 4CP intervals are ERCOT's D&E monthly peaks (no official 2021 list was found)")

@@ -80,14 +80,15 @@ def read_4cp_intervals(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame with one row per (year, month): ``year``, ``month``, ``interval_end_utc`` [UTC],
-    ``interval_start_utc`` [UTC] (15 minutes earlier), ``interval_basis`` (official or, for 2021, D&E).
-    Rows before 2001, whose interval length is not stated in the source, keep their hour-end times.
+    ``interval_start_utc`` [UTC] (15 minutes earlier), ``interval_basis`` (official or, for 2021, D&E),
+    ``interval_start_known`` (False where the file leaves ``interval_start_local`` empty: rows whose
+    interval length the source does not state, 1996-2000, which keep their hour-end times).
     """
     path = Path(path)
     if not path.exists():
         raise MissingDataError(f"ERCOT 4CP interval file not found: {path}")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("year", "month", "interval_end_utc", "interval_basis"):
+    for col in ("year", "month", "interval_end_utc", "interval_basis", "interval_start_local"):
         if col not in raw.columns:
             raise DataFileError(path, "missing column", field=col)
     end = pd.to_datetime(raw["interval_end_utc"], format="ISO8601", utc=True, errors="coerce")
@@ -110,4 +111,5 @@ def read_4cp_intervals(path: str | Path) -> pd.DataFrame:
     out["interval_end_utc"] = pd.DatetimeIndex(end)
     out["interval_start_utc"] = out["interval_end_utc"] - pd.Timedelta(minutes=15)
     out["interval_basis"] = raw["interval_basis"].to_numpy()
+    out["interval_start_known"] = (raw["interval_start_local"].str.strip() != "").to_numpy(dtype=bool)
     return out

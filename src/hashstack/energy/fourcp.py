@@ -44,6 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from hashstack.errors import InputError
+from hashstack.units import KW_PER_MW
 
 FloatArray = npt.NDArray[np.float64]
 ERCOT_TZ = "America/Chicago"
@@ -51,13 +52,36 @@ SUMMER_MONTHS = (6, 7, 8, 9)
 TRANSMISSION_RATE_USD_PER_KW_YEAR = 66.756998
 """ERCOT postage-stamp rate for billing year 2024 (PUCT Docket 56050, final matrix 2024-03-13), as in
 ``electricity/ercot_load/PROVENANCE.md`` section 3."""
+POSTAGE_STAMP_RATES_USD_PER_KW_YEAR = {2024: 66.756998, 2025: 68.547301, 2026: 75.527270}
+"""Total ERCOT postage-stamp rate by billing year (``electricity/ercot_load/PROVENANCE.md`` section 3:
+Dockets 56050, 57491 and 59080; 2026 remanded, not final). Summer ``Y``'s 4CP intervals set billing year
+``Y + 1``."""
 SLOT_MINUTES = 15
 FEATURES = ("vs_month_peak", "vs_month_same_hour", "vs_year_peak", "vs_yesterday", "weekday", "month_left_frac")
 
 
 def value_per_mw_interval_usd(rate_usd_per_kw_year: float = TRANSMISSION_RATE_USD_PER_KW_YEAR) -> float:
     """Transmission charge avoided by keeping one MW off one 4CP interval [USD per MW]."""
-    return rate_usd_per_kw_year * 1000.0 / 4.0
+    return rate_usd_per_kw_year * KW_PER_MW / 4.0
+
+
+def transmission_rate_for_summer(summer_year: int) -> tuple[float, str | None]:
+    """Postage-stamp rate charged for the load in summer ``summer_year``'s 4CP intervals [USD/kW-yr].
+
+    The charge falls in billing year ``summer_year + 1``. Only billing years 2024-2026 are in the
+    shared data; other years take the nearest known year's rate, and the second element says so.
+
+    Returns
+    -------
+    (rate [USD/kW-yr], a note when the rate is a substitute, else None)
+    """
+    billing = summer_year + 1
+    if billing in POSTAGE_STAMP_RATES_USD_PER_KW_YEAR:
+        return POSTAGE_STAMP_RATES_USD_PER_KW_YEAR[billing], None
+    near = min(POSTAGE_STAMP_RATES_USD_PER_KW_YEAR, key=lambda y: (abs(y - billing), y))
+    rate = POSTAGE_STAMP_RATES_USD_PER_KW_YEAR[near]
+    return rate, (f"summer {summer_year}: no postage-stamp rate for billing year {billing} in the data; "
+                  f"the {near} rate ({rate} USD/kW-yr) is used instead")
 
 
 def daily_features(load: pd.DataFrame, decision_hour_local: int = 14) -> pd.DataFrame:
@@ -127,16 +151,19 @@ class FourCPModel:
 
     Attributes
     ----------
-    slot_prob : P(interval slot | 4CP day) for the 96 local 15-minute slots [-], shape ``(96,)``
+    slot_prob_frac : P(interval slot | 4CP day) for the 96 local 15-minute slots [-], shape ``(96,)``
     window_slots : slots the site curtails on a flagged day (sorted)
     train_years : years the model was fitted on
+    window_catch_frac : share of the training 4CP intervals (those with a known 15-minute start) that fall
+        in ``window_slots`` [-]
     """
 
     scaler: StandardScaler
     classifier: LogisticRegression
-    slot_prob: FloatArray
+    slot_prob_frac: FloatArray
     window_slots: npt.NDArray[np.int64]
     train_years: tuple[int, ...]
+    window_catch_frac: float = float("nan")
 
     @classmethod
     def fit(cls, features: pd.DataFrame, intervals: pd.DataFrame, *, window_coverage_frac: float = 0.95,
@@ -160,7 +187,12 @@ class FourCPModel:
         x = features.loc[:, list(FEATURES)].to_numpy(dtype=float)
         scaler = StandardScaler().fit(x)
         clf = LogisticRegression(C=1.0, max_iter=1000).fit(scaler.transform(x), y)
-        slots = interval_slots(iv[iv["year"] >= 2001])  # pre-2001 intervals were hourly
+        # only intervals whose 15-minute start the source states (not the hour-only rows before 2001)
+        known = iv["interval_start_known"].to_numpy(dtype=bool) if "interval_start_known" in iv else np.ones(
+            len(iv), dtype=bool)
+        slots = interval_slots(iv[known])
+        if slots.size == 0:
+            raise InputError("no 4CP interval with a known 15-minute start in the training years")
         counts = np.bincount(slots, minlength=96).astype(float)
         order = np.argsort(-counts, kind="stable")
         cum = np.cumsum(counts[order]) / counts.sum()
@@ -170,7 +202,8 @@ class FourCPModel:
         span = np.zeros(96)
         span[window] = slot_prior_count / window.size
         prob = (counts + span) / (counts.sum() + slot_prior_count)
-        return cls(scaler, clf, prob, window.astype(np.int64), years)
+        catch = float(counts[window].sum() / counts.sum())
+        return cls(scaler, clf, prob, window.astype(np.int64), years, catch)
 
     def day_probability(self, features: pd.DataFrame) -> pd.Series:
         """P(the day is its month's 4CP day) for each row of :func:`daily_features` [-]."""
@@ -181,7 +214,7 @@ class FourCPModel:
     def interval_probability(self, features: pd.DataFrame) -> pd.DataFrame:
         """P(interval is the month's 4CP interval), days x 96 local slots [-]."""
         p = self.day_probability(features).to_numpy()
-        return pd.DataFrame(p[:, None] * self.slot_prob[None, :], index=features.index)
+        return pd.DataFrame(p[:, None] * self.slot_prob_frac[None, :], index=features.index)
 
 
 def curtail_days(p_day: pd.Series, threshold: float) -> pd.Series:

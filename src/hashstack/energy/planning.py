@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashstack.energy.arbitration import DEMAND_RESPONSE, FOURCP, MANUAL, Decision, ProgramRequest, arbitrate
-from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.power_curve import ConcaveCurve
 from hashstack.energy.schedule import (
     DemandResponseEvent,
     InitialState,
@@ -25,6 +25,7 @@ from hashstack.energy.schedule import (
     schedule_margin,
     schedule_site,
 )
+from hashstack.units import W_PER_MW
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -50,7 +51,7 @@ class Plan:
 def plan_with_programmes(
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     interval_s: float = 900.0,
@@ -116,8 +117,8 @@ def decision_runs(power_w: npt.ArrayLike, driver: npt.ArrayLike, price_usd_per_m
     rows: list[dict[str, object]] = []
     start = 0
     for t in range(1, p.size + 1):
-        if t == p.size or round(p[t] / 1e6, 1) != round(p[start] / 1e6, 1) or d[t] != d[start]:
-            rows.append({"from": labels[start], "to": labels[t], "power_mw": round(float(p[start]) / 1e6, 1),
+        if t == p.size or round(float(p[t]) / W_PER_MW, 1) != round(float(p[start]) / W_PER_MW, 1) or d[t] != d[start]:
+            rows.append({"from": labels[start], "to": labels[t], "power_mw": round(float(p[start]) / W_PER_MW, 1),
                          "driver": str(d[start]),
                          "price_usd_per_mwh": f"{c[start:t].min():.0f}..{c[start:t].max():.0f}"})
             start = t

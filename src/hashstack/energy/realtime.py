@@ -12,9 +12,11 @@ which for a single efficiency ``e = 1/g`` [J/TH] is the usual breakeven ``hp (1 
 * the **marginal rule** (``mode="marginal"``): run every piece whose breakeven is at or above the
   price, so a tunable fleet sheds its least efficient watts first.
 
-Either rule sees the price of the interval it acts in (``lag_intervals=0``: ERCOT's 5-minute SCED
-prices are public as they clear, and the 15-minute settlement price is their average) or an older one
-(``lag_intervals=1``: a controller that only acts on the last settled interval). Minimum run and idle
+The prices are 15-minute settlement prices, each the time-weighted average of the interval's three
+5-minute SCED prices [1]_, so an interval's price is known only when it ends. Both rules therefore act by
+default on the last settled interval's price (``lag_intervals=1``). ``lag_intervals=0`` acts on the
+interval's own average price: look-ahead, useful only as an upper bound on a real-time controller (one
+that sees each 5-minute SCED price as it clears knows part of it, not all). Minimum run and idle
 times and ramp limits are honoured by holding the previous state; restart costs are not considered
 (that is the rule's known weakness, which the MILP addresses).
 
@@ -33,17 +35,16 @@ import numpy.typing as npt
 
 from hashstack.economics import breakeven_power_price_usd_per_mwh
 from hashstack.energy.arbitration import REALTIME, ProgramRequest
-from hashstack.energy.power_curve import PowerCurve
+from hashstack.energy.power_curve import ConcaveCurve
 from hashstack.energy.schedule import InitialState, OperatingLimits, as_interval_series
 from hashstack.errors import InputError
+from hashstack.units import HOURS_PER_DAY, W_PER_MW
 
 FloatArray = npt.NDArray[np.float64]
-HOURS_PER_DAY = 24.0
-W_PER_MW = 1e6
 
 
 def site_breakeven_usd_per_mwh(
-    curve: PowerCurve, hashprice_usd_per_th_day: npt.ArrayLike, pool_fee_frac: float = 0.0
+    curve: ConcaveCurve, hashprice_usd_per_th_day: npt.ArrayLike, pool_fee_frac: float = 0.0
 ) -> FloatArray:
     """Breakeven power price of the whole site at full power [USD/MWh].
 
@@ -61,7 +62,7 @@ def site_breakeven_usd_per_mwh(
 def marginal_power_w(
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     pool_fee_frac: float = 0.0,
 ) -> FloatArray:
     """Instantaneously optimal site power: every piece whose breakeven is at or above the price [W]."""
@@ -89,7 +90,7 @@ def observed_price(price_usd_per_mwh: npt.ArrayLike, lag_intervals: int) -> Floa
 
 def enforce_limits(
     target_w: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     interval_s: float = 900.0,
@@ -129,12 +130,12 @@ def enforce_limits(
 def threshold_power_w(
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     interval_s: float = 900.0,
     pool_fee_frac: float = 0.0,
-    lag_intervals: int = 0,
+    lag_intervals: int = 1,
     mode: Literal["site", "marginal"] = "site",
     initial: InitialState | None = None,
 ) -> FloatArray:
@@ -156,10 +157,10 @@ def realtime_request(
     plan_w: npt.ArrayLike,
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     *,
     pool_fee_frac: float = 0.0,
-    lag_intervals: int = 0,
+    lag_intervals: int = 1,
     restore: bool = True,
 ) -> ProgramRequest:
     """The real-time layer's request on top of a plan: cap where the realised price is above breakeven.
@@ -175,7 +176,8 @@ def realtime_request(
     hashprice_usd_per_th_day : hashprice [USD per TH/s per day]
     curve : site power curve
     pool_fee_frac : pool fee [-]
-    lag_intervals : how stale the price the layer sees is (0 = the interval's own price)
+    lag_intervals : how stale the price the layer sees is, in intervals (1 = the last settled interval;
+        0 = the interval's own average price: look-ahead, an upper bound only)
     restore : also restore power the plan curtailed when the realised price is below breakeven
     """
     plan = np.asarray(plan_w, dtype=float)

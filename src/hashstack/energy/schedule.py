@@ -51,13 +51,15 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from hashstack.energy.power_curve import PowerCurve
-from hashstack.errors import InputError
+from hashstack.energy.power_curve import ConcaveCurve
+from hashstack.errors import HashstackError, InputError
+from hashstack.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
 
 FloatArray = npt.NDArray[np.float64]
-SECONDS_PER_HOUR = 3600.0
-SECONDS_PER_DAY = 86_400.0
-W_PER_MW = 1e6
+MILP_TIME_LIMIT = 1
+"""scipy.optimize.milp status: iteration or time limit reached."""
+MILP_INFEASIBLE = 2
+"""scipy.optimize.milp status: the problem is infeasible."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,8 @@ class Schedule:
     dr_taken : one flag per demand-response event
     objective_usd : margin the solver maximised (incl. restart costs and DR credits) [USD]
     status : HiGHS status message
+    mip_gap_frac : relative MIP gap of the returned solution [-] (0 when proven optimal; larger when the
+        time limit stopped the solver with a feasible solution)
     """
 
     power_w: FloatArray
@@ -159,7 +163,7 @@ class Schedule:
     dr_taken: npt.NDArray[np.bool_]
     objective_usd: float
     status: str = ""
-    mip_gap: float = field(default=0.0)
+    mip_gap_frac: float = field(default=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,25 @@ def as_interval_series(x: npt.ArrayLike, n: int, name: str) -> FloatArray:
     return a
 
 
+def _optional_bound(x: npt.ArrayLike | None, n: int, name: str) -> FloatArray:
+    """A per-interval power bound [W]: ``None``, a scalar or shape ``(n,)``; NaN = none; else finite and >= 0."""
+    if x is None:
+        return np.full(n, np.nan)
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers (NaN for no bound)") from None
+    if a.ndim == 0:
+        a = np.full(n, float(a))
+    if a.shape != (n,):
+        raise InputError(f"{name} must be a scalar or have shape ({n},), got {a.shape}")
+    bad = np.isinf(a) | (a < 0)
+    if np.any(bad):
+        t = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{name} at interval {t} is {a[t]}: a bound must be >= 0 and finite (NaN for none)")
+    return a
+
+
 def revenue_usd_per_w_interval(
     hashprice_usd_per_th_day: FloatArray, slope_ths_per_w: FloatArray, pool_fee_frac: float, interval_s: float
 ) -> FloatArray:
@@ -212,7 +235,7 @@ def revenue_usd_per_w_interval(
 def schedule_site(
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     limits: OperatingLimits,
     *,
     interval_s: float = 900.0,
@@ -257,8 +280,8 @@ def schedule_site(
         raise InputError(f"pool_fee_frac must be in [0, 1), got {pool_fee_frac}")
     if interval_s <= 0:
         raise InputError("interval_s must be > 0")
-    cap_req = np.full(n, np.nan) if cap_w is None else np.asarray(cap_w, dtype=float).reshape(n)
-    floor_req = np.full(n, np.nan) if floor_w is None else np.asarray(floor_w, dtype=float).reshape(n)
+    cap_req = _optional_bound(cap_w, n, "cap_w")
+    floor_req = _optional_bound(floor_w, n, "floor_w")
     capacity = curve.capacity_w
     hi = np.minimum(capacity, np.where(np.isnan(cap_req), capacity, cap_req))
     lo = np.maximum(limits.contracted_min_load_w, np.where(np.isnan(floor_req), 0.0, floor_req))
@@ -428,7 +451,12 @@ def schedule_site(
         options=options,
     )
     if res.x is None:
-        raise InputError(f"the schedule is infeasible under these limits ({res.message})")
+        if res.status == MILP_TIME_LIMIT:
+            raise HashstackError(f"the solver's time limit ({time_limit_s} s) ran out before it found any feasible "
+                                 f"schedule; raise time_limit_s or shorten the horizon ({res.message})")
+        if res.status == MILP_INFEASIBLE:
+            raise InputError(f"the schedule is infeasible under these limits ({res.message})")
+        raise HashstackError(f"the solver found no schedule (status {res.status}: {res.message})")
     x = res.x
     s = x[i_s:i_u].reshape(n, k)
     power = s.sum(axis=1)
@@ -445,7 +473,7 @@ def schedule_site(
         dr_taken=x[i_z:] > 0.5 if n_e else np.zeros(0, dtype=bool),
         objective_usd=float(-res.fun),
         status=str(res.message),
-        mip_gap=float(getattr(res, "mip_gap", 0.0) or 0.0),
+        mip_gap_frac=float(getattr(res, "mip_gap", 0.0) or 0.0),
     )
 
 
@@ -453,7 +481,7 @@ def schedule_margin(
     power_w: npt.ArrayLike,
     price_usd_per_mwh: npt.ArrayLike,
     hashprice_usd_per_th_day: npt.ArrayLike,
-    curve: PowerCurve,
+    curve: ConcaveCurve,
     *,
     interval_s: float = 900.0,
     pool_fee_frac: float = 0.0,

@@ -1,6 +1,7 @@
-"""``hashstack curtail``: curtailment backtests and the ERCOT 4CP model (thin adapters).
+"""``hashstack curtail``: curtailment planning and the ERCOT 4CP model (thin adapters).
 
-The backtest command is also mounted as ``hashstack energy backtest`` (the issue's CLI contract).
+The backtest command is mounted as ``hashstack energy backtest`` (the issue's CLI contract); its
+``hashstack curtail backtest`` alias is hidden and kept only for old scripts.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hashstack.cli_context import JsonFlag, settings_of
 from hashstack.console import print_json, print_table, stderr
-from hashstack.energy.backtest import STRATEGIES
-from hashstack.errors import InputError
+from hashstack.energy.backtest import DEFAULT_LAG_INTERVALS, STRATEGIES
+from hashstack.errors import DataFileError, InputError
+from hashstack.units import W_PER_MW, usd_per_ph_day_from_usd_per_th_day, usd_per_th_day_from_usd_per_ph_day
 
-app = typer.Typer(help="Curtailment scheduling: backtests on ERCOT prices and the 4CP model.", no_args_is_help=True)
+app = typer.Typer(help="Curtailment scheduling: plans with every programme and the ERCOT 4CP model "
+                  "(backtests: `hashstack energy backtest`).", no_args_is_help=True)
 
-W_PER_MW = 1e6
 
-
-@app.command("backtest")
+@app.command("backtest", hidden=True)
 def backtest(
     ctx: typer.Context,
     prices: Annotated[Path, typer.Option("--prices", help="ERCOT real-time 15-min price file (hub or load zone).")],
@@ -37,14 +38,19 @@ def backtest(
     )] = "auto",
     fourcp: Annotated[bool, typer.Option("--fourcp/--no-fourcp", help="Curtail in 4CP windows (June-September); "
                                          "margins then net of the transmission charge.")] = False,
-    lag: Annotated[int, typer.Option("--lag", min=0, help="Intervals of delay before the real-time layer sees "
-                                     "a price (0 = the interval's own 5-min SCED prices).")] = 0,
+    lag: Annotated[int, typer.Option("--lag", min=0, help="Age of the 15-min settlement price the real-time "
+                                     "layer and the threshold rule act on, in intervals: 1 = the last settled "
+                                     "interval (default, what a controller knows); 0 = the interval's own average "
+                                     "price, known only when it ends: look-ahead, an upper bound only.")
+                   ] = DEFAULT_LAG_INTERVALS,
     min_run_min: Annotated[float, typer.Option("--min-run-min", min=0)] = 60.0,
     min_idle_min: Annotated[float, typer.Option("--min-idle-min", min=0)] = 30.0,
     restart_cost_usd_per_mw: Annotated[float, typer.Option("--restart-cost-usd-per-mw", min=0)] = 20.0,
     min_on_mw: Annotated[float, typer.Option("--min-on-mw", min=0, help="Below this the site counts as off.")] = 5.0,
     min_load_mw: Annotated[float, typer.Option("--min-load-mw", min=0, help="Contracted minimum load.")] = 0.0,
-    points: Annotated[int, typer.Option("--points", min=2, help="Tuning points per model.")] = 4,
+    points: Annotated[int, typer.Option("--points", min=2, help="Operating points per miner (power allocator).")] = 10,
+    levels: Annotated[int, typer.Option("--levels", min=2, help="Site power levels the allocator solves for the "
+                                        "scheduler's power curve.")] = 11,
     json_out: JsonFlag = False,
 ) -> None:
     """Backtest curtailment strategies for a site on realised ERCOT prices.
@@ -54,7 +60,7 @@ def backtest(
     """
     from hashstack.energy.backtest import run_backtest
     from hashstack.energy.curtailment_inputs import fourcp_caps, read_backtest_inputs
-    from hashstack.energy.power_curve import site_power_curve
+    from hashstack.energy.power_curve import scheduling_curve
     from hashstack.energy.schedule import OperatingLimits
     from hashstack.fleet import read_site
 
@@ -62,12 +68,15 @@ def backtest(
         raise InputError(f"--strategy must be one of {', '.join(STRATEGIES)}")
     settings = settings_of(ctx)
     the_site = read_site(site)
-    curve = site_power_curve(the_site, points)
+    curve = scheduling_curve(the_site, n_levels=levels, n_points=points)
     limits = OperatingLimits(min_run_s=min_run_min * 60, min_idle_s=min_idle_min * 60,
                              restart_cost_usd_per_mw=restart_cost_usd_per_mw, min_on_power_w=min_on_mw * W_PER_MW,
                              contracted_min_load_w=min_load_mw * W_PER_MW)
     inputs = read_backtest_inputs(settings, prices, node, start, end, forecast)
     notes = list(inputs.notes)
+    if lag == 0:
+        notes.append("--lag 0 is an upper bound: the real-time layer knows each interval's average price before "
+                     "it ends")
     caps = None
     actual: list[Any] = []
     if fourcp:
@@ -90,6 +99,7 @@ def backtest(
         res = run_backtest(inputs.price_usd_per_mwh, inputs.forecast_usd_per_mwh, inputs.hashprice_usd_per_th_day,
                            curve, limits, pool_fee_frac=the_site.pool_fee_frac, lag_intervals=lag,
                            fourcp_cap_w=caps, fourcp_intervals_utc=actual, strategies=wanted, progress=progress)
+    notes += [n for n in res.notes if not n.startswith("lag 0")]
     base = res.results["always-on"]
     rows = []
     for name in wanted:
@@ -111,7 +121,8 @@ def backtest(
             "share_by_driver": {k: round(v, 4) for k, v in r.share_by_driver.items()},
         })
     meta = {"node": node, "site": the_site.name, "start": start, "end": end, "forecast": inputs.forecast_name,
-            "lag_intervals": lag, "fourcp": fourcp, "n_days": res.n_days, "notes": notes}
+            "lag_intervals": lag, "lag_is_upper_bound": lag == 0, "fourcp": fourcp, "n_days": res.n_days,
+            "notes": notes}
     if json_out:
         print_json({**meta, "strategies": rows})
         return
@@ -122,7 +133,9 @@ def backtest(
             "energy_cost_reduction_usd_per_mwh", "starts", "captured_frac_of_perfect"]
     if fourcp:
         cols[-1:-1] = ["transmission_usd", "net_margin_usd"]
-    print_table(table, title=f"{the_site.name}, {node} real-time {start} .. {end} (forecast: {inputs.forecast_name})",
+    lag_label = "lag 0: UPPER BOUND, knows the interval's average price" if lag == 0 else f"lag {lag}"
+    print_table(table, title=f"{the_site.name}, {node} real-time {start} .. {end} (forecast: {inputs.forecast_name}, "
+                f"{lag_label})",
                 columns=cols)
 
 
@@ -194,7 +207,9 @@ def plan(
     manual: Annotated[list[str] | None, typer.Option(
         "--manual", help="Operator cap HH:MM-HH:MM=MW (repeatable).")] = None,
     dr: Annotated[list[str] | None, typer.Option(
-        "--dr", help="Demand-response offer HH:MM-HH:MM=MW@USD: hold at most MW for a credit (repeatable).")] = None,
+        "--dr", help="Demand-response offer HH:MM-HH:MM=MW@USD: hold at most MW for a credit (repeatable). The "
+        "window repeats on every day of the forecast and each day's contiguous window is a separate event "
+        "earning the full USD credit.")] = None,
     dr_committed: Annotated[bool, typer.Option("--dr-committed", help="The DR events are commitments.")] = False,
     min_run_min: Annotated[float, typer.Option("--min-run-min", min=0)] = 60.0,
     min_idle_min: Annotated[float, typer.Option("--min-idle-min", min=0)] = 30.0,
@@ -202,7 +217,9 @@ def plan(
     min_on_mw: Annotated[float, typer.Option("--min-on-mw", min=0)] = 5.0,
     min_load_mw: Annotated[float, typer.Option("--min-load-mw", min=0)] = 0.0,
     ramp_mw_per_min: Annotated[float | None, typer.Option("--ramp-mw-per-min", min=0)] = None,
-    points: Annotated[int, typer.Option("--points", min=2)] = 4,
+    points: Annotated[int, typer.Option("--points", min=2, help="Operating points per miner (power allocator).")] = 10,
+    levels: Annotated[int, typer.Option("--levels", min=2, help="Site power levels the allocator solves for the "
+                                        "scheduler's power curve.")] = 11,
     json_out: JsonFlag = False,
 ) -> None:
     """Plan the site's power on a price forecast with 4CP windows, operator caps and DR offers.
@@ -213,18 +230,22 @@ def plan(
     import numpy as np
 
     from hashstack.energy.planning import decision_runs, plan_with_programmes
-    from hashstack.energy.power_curve import site_power_curve
+    from hashstack.energy.power_curve import scheduling_curve
     from hashstack.energy.schedule import DemandResponseEvent, OperatingLimits
     from hashstack.fleet import read_price_series, read_site
     from hashstack.network import load_snapshot
 
     the_site = read_site(site)
-    curve = site_power_curve(the_site, points)
-    series = read_price_series(forecast)
+    curve = scheduling_curve(the_site, n_levels=levels, n_points=points)
+    series = read_price_series(forecast)  # names file, row and field of non-finite, naive or disordered rows
     idx = pd.DatetimeIndex(series.index)
+    if idx.size > 1:
+        delta = np.asarray(idx[1:] - idx[:-1])
+        if np.any(delta != delta[0]):
+            row = int(np.flatnonzero(delta != delta[0])[0]) + 2
+            raise DataFileError(forecast, f"not on the file's regular {pd.Timedelta(delta[0])} grid (a gap?)",
+                                row=row, field="interval_start_utc")
     steps = (idx[1:] - idx[:-1]).unique() if idx.size > 1 else pd.TimedeltaIndex([pd.Timedelta(minutes=15)])
-    if steps.size != 1 or steps[0] <= pd.Timedelta(0):
-        raise InputError(f"{forecast}: intervals must be increasing on a regular grid")
     interval_s = float(steps[0].total_seconds())
     local = idx.tz_convert(the_site.location.timezone)
     minutes = np.asarray(local.hour * 60 + local.minute)
@@ -249,7 +270,7 @@ def plan(
         for a, b in zip(edges[::2], edges[1::2], strict=True):
             events.append(DemandResponseEvent(int(a), int(b), mw * W_PER_MW, usd, committed=dr_committed,
                                               name=f"DR {window}"))
-    hp = (hashprice_usd_per_ph_day / 1000.0 if hashprice_usd_per_ph_day is not None
+    hp = (usd_per_th_day_from_usd_per_ph_day(hashprice_usd_per_ph_day) if hashprice_usd_per_ph_day is not None
           else float(load_snapshot().hashprice().hashprice_usd_per_th_day))
     result = plan_with_programmes(series.to_numpy(), hp, curve, limits, interval_s=interval_s,
                                   pool_fee_frac=the_site.pool_fee_frac, fourcp_cap_w=cp, manual_cap_w=man,
@@ -257,7 +278,8 @@ def plan(
     labels = [t.strftime("%m-%d %H:%M") for t in local] + [(local[-1] + steps[0]).strftime("%m-%d %H:%M")]
     rows = decision_runs(result.decision.power_w, result.decision.driver, series.to_numpy(), labels)
     summary = {
-        "site": the_site.name, "intervals": n, "interval_s": interval_s, "hashprice_usd_per_ph_day": hp * 1000,
+        "site": the_site.name, "intervals": n, "interval_s": interval_s,
+        "hashprice_usd_per_ph_day": usd_per_ph_day_from_usd_per_th_day(hp),
         "margin_usd": round(result.margin.margin_usd, 2), "always_on_margin_usd": round(result.always_on.margin_usd, 2),
         "energy_cost_usd": round(result.margin.energy_cost_usd, 2),
         "always_on_energy_cost_usd": round(result.always_on.energy_cost_usd, 2),
