@@ -11,17 +11,10 @@ laminar family of knapsack constraints; it is NP-hard, but its LP relaxation is 
 
 The method
 ----------
-1. **Convex hull.** The LP relaxation of the multiple-choice knapsack only ever uses points on the upper
-   concave hull of ``{(0, 0), (p_ij, v_ij)}`` [1]_. Each miner becomes a chain of hull *segments* with
-   strictly decreasing value per watt (slopes); segments with slope <= 0 are dropped, which is what
-   switches sub-breakeven machines off under the margin objective even when the cap is slack.
-2. **Exact LP by greedy.** With the segments as variables, the constraints (each segment <= its
-   length; each cap node >= the sum below it) are a laminar family, so the feasible set is a polymatroid
-   and the greedy algorithm (take segments in decreasing slope, each as far as every cap above it
-   allows) is optimal for the linear objective [2]_ [3]_. For a laminar family the greedy equals a
-   bottom-up truncation: sort every segment once by slope; for each tree level, group segments by their
-   ancestor at that level (a stable integer sort keeps the slope order), and cut each group's running
-   sum at the node's cap. That is a handful of vectorised passes over the segments, no loop over miners.
+1. **Convex hull** and 2. **exact LP by greedy**: each miner's points become the segments of its upper
+   concave hull of ``{(0, 0), (p_ij, v_ij)}`` [1]_, and the LP over the segments under the laminar caps
+   is solved exactly by a vectorised greedy; the method and its references are in
+   :mod:`hashstack.power.hull`.
 3. **Repair to integral points.** Within a miner the LP keeps a prefix of its segments, so at most one
    segment per binding cap is fractional. Each miner is rounded down to the hull vertex below its LP
    power (always feasible), then the slack left under every cap is refilled with the most valuable
@@ -38,10 +31,6 @@ References
 ----------
 .. [1] P. Sinha, A. A. Zoltners, "The multiple-choice knapsack problem", Operations Research 27(3),
    503-515 (1979): the LP relaxation is solved on each class's convex hull by incremental efficiency.
-.. [2] J. Edmonds, "Submodular functions, matroids, and certain polyhedra", in Combinatorial Structures
-   and Their Applications, Gordon and Breach, 69-87 (1970): the greedy algorithm over polymatroids.
-.. [3] A. Federgruen, H. Groenevelt, "The greedy procedure for resource allocation problems: necessary
-   and sufficient conditions for optimality", Operations Research 34(6), 909-918 (1986).
 """
 
 from __future__ import annotations
@@ -55,6 +44,7 @@ import numpy.typing as npt
 from hashstack.errors import InputError
 from hashstack.power.caps import CapTree, FloatArray, IntArray
 from hashstack.power.hull import Hull, LpSolution, concave_hulls, solve_lp
+from hashstack.power.totals import FleetTotals
 from hashstack.units import HOURS_PER_DAY, W_PER_MW
 
 __all__ = ["Allocation", "CapTree", "FloatArray", "Hull", "IntArray", "LpSolution", "Objective", "PowerProblem",
@@ -146,7 +136,7 @@ def validate_points(hashrate_ths: npt.ArrayLike, power_w: npt.ArrayLike) -> tupl
 
 
 @dataclass(frozen=True, slots=True)
-class Allocation:
+class Allocation(FleetTotals):
     """An integral allocation: one operating point (or off) per miner.
 
     Attributes
@@ -170,22 +160,6 @@ class Allocation:
     node_power_w: FloatArray
     objective: Objective
     method: str = "lp-repair"
-
-    @property
-    def total_hashrate_ths(self) -> float:
-        """Fleet hash rate [TH/s]."""
-        return float(self.hashrate_ths.sum())
-
-    @property
-    def total_power_w(self) -> float:
-        """Fleet power [W]."""
-        return float(self.power_w.sum())
-
-    @property
-    def efficiency_j_per_th(self) -> float:
-        """Fleet efficiency [J/TH] (NaN when everything is off)."""
-        h = self.total_hashrate_ths
-        return self.total_power_w / h if h > 0 else float("nan")
 
     @property
     def lp_gap_frac(self) -> float:

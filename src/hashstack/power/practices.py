@@ -20,12 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from hashstack.errors import InputError
+from hashstack.power.totals import FleetTotals
 
 FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
-class PracticeResult:
+class PracticeResult(FleetTotals):
     """Per-miner hash rate and power under a practice.
 
     Attributes
@@ -35,22 +36,6 @@ class PracticeResult:
 
     hashrate_ths: FloatArray
     power_w: FloatArray
-
-    @property
-    def total_hashrate_ths(self) -> float:
-        """Fleet hash rate [TH/s]."""
-        return float(self.hashrate_ths.sum())
-
-    @property
-    def total_power_w(self) -> float:
-        """Fleet power [W]."""
-        return float(self.power_w.sum())
-
-    @property
-    def efficiency_j_per_th(self) -> float:
-        """Fleet efficiency [J/TH]."""
-        h = self.total_hashrate_ths
-        return self.total_power_w / h if h > 0 else float("nan")
 
 
 def _switch_off_worst(h: FloatArray, p: FloatArray, cap_w: float) -> tuple[FloatArray, FloatArray]:
