@@ -20,26 +20,24 @@ from __future__ import annotations
 
 import calendar
 import csv
+import dataclasses
 import tomllib
+import typing
 from collections.abc import Iterable, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 
 from hashstack.capital.asic_prices import PRICE_KINDS, AsicPrice
 from hashstack.capital.issuance import ReportedFigure
 from hashstack.capital.records import (
     METRIC_UNITS,
-    Amortisation,
-    Collateral,
     Company,
     CompanyMetric,
     Instrument,
-    InstrumentType,
-    UseOfProceeds,
 )
 from hashstack.errors import DataFileError, MissingDataError
 
@@ -63,65 +61,58 @@ def _split(v: Any) -> list[str]:
     return [x.strip() for x in str(v).split(";") if x.strip()]
 
 
-class _InstrumentRow(BaseModel):
-    """Edge schema of one instrument row (CSV or TOML)."""
+class _RowIn(BaseModel):
+    """Base of the edge schemas derived from the record dataclasses (see :func:`_derive_row_model`).
+
+    Blank cells take the field's default; ``to_record`` builds the record from the validated fields.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id: str
-    ticker: str
-    instrument_type: InstrumentType
-    principal_usd: float | None = None
-    issuer: str = ""
-    type_detail: str = ""
-    status: str = ""
-    issue_date: date | None = None
-    issue_period: str = ""
-    amount_basis: str = ""
-    new_money_usd: float | None = None
-    balances_usd: tuple[tuple[date, float], ...] = ()
-    coupon_frac: float | None = None
-    coupon_type: str = ""
-    maturity_date: date | None = None
-    maturity_text: str = ""
-    conversion_price_usd: float | None = None
-    conversion_rate_per_1000_usd: float | None = None
-    holder_put_dates: tuple[date, ...] = ()
-    issuer_call_date: date | None = None
-    call_trigger_frac: float | None = None
-    capped_call_cap_price_usd: float | None = None
-    secured: bool = False
-    collateral: Collateral = Collateral.NONE
-    collateral_detail: str = ""
-    ltv_frac: float | None = None
-    margin_call_ltv_frac: float | None = None
-    liquidation_ltv_frac: float | None = None
-    amortisation: Amortisation = Amortisation.UNKNOWN
-    amortisation_months: int | None = None
-    use_of_proceeds: tuple[UseOfProceeds, ...] = ()
-    lender: str = ""
-    retired_date: date | None = None
-    retired_how: str = ""
-    supersedes_id: str | None = None
-    exclude_from_totals: bool = False
-    in_scope_2021_2025: str = "yes"
-    confidence: str = ""
-    source_url: str = ""
-    source_title: str = ""
-    notes: str = ""
-    review_note: str = ""
+    record: ClassVar[type]
 
     @field_validator("*", mode="before")
     @classmethod
     def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
         return _default_if_blank(cls, v, info)
 
-    @field_validator("holder_put_dates", "use_of_proceeds", mode="before")
+    def to_record(self) -> Any:
+        return self.record(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self.record)})
+
+
+def _derive_row_model(name: str, record: type, base: type[_RowIn],
+                      extra: dict[str, tuple[Any, Any]] | None = None) -> type[_RowIn]:
+    """The pydantic edge schema of a frozen record dataclass: one field per dataclass field, same type
+    and default; a field without a default whose type admits ``None`` defaults to ``None`` (a blank or
+    absent cell means "not stated"). ``base`` adds the validators, which name their fields; ``extra``
+    adds columns a file may carry that the record does not keep (``name: (type, default)``), last."""
+    hints = typing.get_type_hints(record)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        tp = hints[f.name]
+        if f.default is not dataclasses.MISSING:
+            default: Any = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = Field(default_factory=f.default_factory)
+        elif type(None) in typing.get_args(tp):
+            default = None
+        else:
+            default = ...
+        fields[f.name] = (tp, default)
+    fields.update(extra or {})
+    model: type[_RowIn] = create_model(name, __base__=base, **fields)
+    model.record = record
+    return model
+
+
+class _InstrumentValidators(_RowIn):
+    """Checks on instrument rows beyond the field types (fields come from :class:`Instrument`)."""
+
+    @field_validator("holder_put_dates", "use_of_proceeds", mode="before", check_fields=False)
     @classmethod
     def _list(cls, v: Any) -> Any:
         return tuple(_split(v))
 
-    @field_validator("balances_usd", mode="before")
+    @field_validator("balances_usd", mode="before", check_fields=False)
     @classmethod
     def _balances(cls, v: Any) -> Any:
         if v is None:
@@ -137,7 +128,7 @@ class _InstrumentRow(BaseModel):
         return v
 
     @field_validator(
-        "coupon_frac", "ltv_frac", "margin_call_ltv_frac", "liquidation_ltv_frac",
+        "coupon_frac", "ltv_frac", "margin_call_ltv_frac", "liquidation_ltv_frac", check_fields=False,
     )
     @classmethod
     def _frac(cls, v: float | None) -> float | None:
@@ -146,48 +137,30 @@ class _InstrumentRow(BaseModel):
         return v
 
     @field_validator("principal_usd", "conversion_price_usd", "conversion_rate_per_1000_usd",
-                     "capped_call_cap_price_usd", "new_money_usd")
+                     "capped_call_cap_price_usd", "new_money_usd", check_fields=False)
     @classmethod
     def _non_negative(cls, v: float | None) -> float | None:
         if v is not None and v < 0:
             raise ValueError(f"must not be negative, got {v}")
         return v
 
-    def to_record(self) -> Instrument:
-        return Instrument(**{k: getattr(self, k) for k in type(self).model_fields})
+
+_InstrumentRow = _derive_row_model("_InstrumentRow", Instrument, _InstrumentValidators)
 
 
-class _MetricRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _MetricValidators(_RowIn):
+    """Checks on metric rows (fields come from :class:`CompanyMetric`)."""
 
-    ticker: str
-    metric: str
-    value: float
-    as_of: date | None = None
-    as_of_text: str = ""
-    basis: str = ""
-    period: str = ""
-    confidence: str = ""
-    source_url: str = ""
-    notes: str = ""
-    review_note: str = ""
-    unit: str = ""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
-        return _default_if_blank(cls, v, info)
-
-    @field_validator("metric")
+    @field_validator("metric", check_fields=False)
     @classmethod
     def _known(cls, v: str) -> str:
         if v not in METRIC_UNITS:
             raise ValueError(f"unknown metric {v!r}; known: {', '.join(METRIC_UNITS)}")
         return v
 
-    def to_record(self) -> CompanyMetric:
-        fields = {k: getattr(self, k) for k in type(self).model_fields if k != "unit"}
-        return CompanyMetric(**fields)
+
+# ``unit`` is accepted and not kept: files may state it for readers; it is fixed by METRIC_UNITS
+_MetricRow = _derive_row_model("_MetricRow", CompanyMetric, _MetricValidators, extra={"unit": (str, "")})
 
 
 class _CompanyRow(BaseModel):
@@ -411,42 +384,25 @@ def load_public_miners() -> dict[str, Company]:
                           package_data_path("instruments.csv"))
 
 
-class _AsicPriceRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _AsicPriceValidators(_RowIn):
+    """Checks on ASIC price rows (fields come from :class:`AsicPrice`)."""
 
-    date: date
-    tier: str
-    efficiency_min_j_per_th: float
-    efficiency_max_j_per_th: float
-    price_usd_per_th: float
-    kind: str
-    source: str
-    source_url: str
-    context: str = ""
-    date_text: str = ""
-    review_note: str = ""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, v: Any, info: ValidationInfo) -> Any:
-        return _default_if_blank(cls, v, info)
-
-    @field_validator("kind")
+    @field_validator("kind", check_fields=False)
     @classmethod
     def _kind(cls, v: str) -> str:
         if v not in PRICE_KINDS:
             raise ValueError(f"unknown kind {v!r}; known: {', '.join(PRICE_KINDS)}")
         return v
 
-    @field_validator("price_usd_per_th")
+    @field_validator("price_usd_per_th", check_fields=False)
     @classmethod
     def _positive(cls, v: float) -> float:
         if v <= 0:
             raise ValueError(f"price must be positive, got {v}")
         return v
 
-    def to_record(self) -> AsicPrice:
-        return AsicPrice(**{k: getattr(self, k) for k in type(self).model_fields})
+
+_AsicPriceRow = _derive_row_model("_AsicPriceRow", AsicPrice, _AsicPriceValidators)
 
 
 def read_asic_prices(path: str | Path) -> list[AsicPrice]:
