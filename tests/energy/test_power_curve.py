@@ -54,7 +54,8 @@ def test_envelope_of_an_allocator_curve_by_hand():
 def test_scheduler_runs_on_the_allocator_site_curve():
     """The curve from hashstack.power passes through the allocator's levels and drives the MILP: the
     breakeven of each piece decides how much of the site runs."""
-    from hashstack.energy.schedule import OperatingLimits, schedule_site
+    from hashstack.energy.schedule import OperatingLimits
+    from hashstack.energy.schedule_milp import schedule_site
     from hashstack.power import PowerProblem, site_power_curve
     from hashstack.power.site import site_fleet
 

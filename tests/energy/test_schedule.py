@@ -16,8 +16,8 @@ from hashstack.energy.schedule import (
     InitialState,
     OperatingLimits,
     schedule_margin,
-    schedule_site,
 )
+from hashstack.energy.schedule_milp import schedule_site
 from hashstack.errors import HashstackError, InputError
 
 MW = 1e6
@@ -173,7 +173,7 @@ def test_caps_and_floors_of_the_wrong_shape_or_sign_are_named():
 def test_time_limit_without_a_solution_is_not_called_infeasible(monkeypatch):
     from types import SimpleNamespace
 
-    import hashstack.energy.schedule as sched
+    import hashstack.energy.schedule_milp as sched
 
     monkeypatch.setattr(sched, "milp", lambda *a, **k: SimpleNamespace(x=None, status=1, message="Time limit reached"))
     idle_offer = DemandResponseEvent(start=0, stop=1, max_power_w=0.0, credit_usd=0.0)  # skip the flat-out shortcut

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from hashstack.energy.power_curve import concave_envelope
 from hashstack.energy.realtime import threshold_power_w
-from hashstack.energy.schedule import InitialState, OperatingLimits, schedule_margin, schedule_site
+from hashstack.energy.schedule import InitialState, OperatingLimits, schedule_margin
+from hashstack.energy.schedule_milp import schedule_site
 
 MW = 1e6
 HOUR = 3600.0

@@ -10,7 +10,7 @@ realised prices and the realised daily hashprice. Decisions use only what was kn
   ``lag_intervals=0`` acts on the interval's own settlement price, the average of its three 5-minute SCED
   prices, known only when the interval ends: that is look-ahead, an upper bound on what a real-time
   controller can do, not a result.
-* ``forecast``: one MILP per local operating day (:func:`hashstack.energy.schedule.schedule_site`) on
+* ``forecast``: one MILP per local operating day (:func:`hashstack.energy.schedule_milp.schedule_site`) on
   the day's *forecast* prices, with a lookahead (default 12 h) that repeats the start of the day's
   forecast (the next day's forecast is not known yet), the previous day's hashprice and the realised
   state at midnight; then the real-time layer curtails (and restores) against realised prices, within
@@ -43,7 +43,8 @@ from hashstack.energy.arbitration import FOURCP, REALTIME, SCHEDULE, ProgramRequ
 from hashstack.energy.fourcp import transmission_rate_for_summer
 from hashstack.energy.power_curve import ConcaveCurve
 from hashstack.energy.realtime import enforce_limits, realtime_request, threshold_power_w
-from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin, schedule_site
+from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin
+from hashstack.energy.schedule_milp import schedule_site
 from hashstack.errors import InputError
 from hashstack.units import kw_from_w, mw_from_w
 

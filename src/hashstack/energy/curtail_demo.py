@@ -34,8 +34,8 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
         MarginBreakdown,
         OperatingLimits,
         schedule_margin,
-        schedule_site,
     )
+    from hashstack.energy.schedule_milp import schedule_site
     from hashstack.examples import example_site_path
     from hashstack.fleet import read_site
     from hashstack.network import load_snapshot

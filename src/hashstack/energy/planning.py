@@ -23,8 +23,8 @@ from hashstack.energy.schedule import (
     OperatingLimits,
     Schedule,
     schedule_margin,
-    schedule_site,
 )
+from hashstack.energy.schedule_milp import schedule_site
 from hashstack.units import W_PER_MW
 
 FloatArray = npt.NDArray[np.float64]
