@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MINING, SLEEPING, DEAD = 0, 1, 3
+"""Operating modes of a simulated miner (``FleetModel.mode``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Profile:
