@@ -23,7 +23,7 @@ import csv
 import dataclasses
 import tomllib
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -50,6 +50,13 @@ def _default_if_blank(model: type[BaseModel], v: Any, info: ValidationInfo) -> A
             return None
         f = model.model_fields[name]
         return None if f.is_required() else f.get_default()
+    return v
+
+
+def _one_of(v: str, known: Collection[str], what: str) -> str:
+    """``v`` when it is one of ``known``; ValueError naming the known values otherwise."""
+    if v not in known:
+        raise ValueError(f"unknown {what} {v!r}; known: {', '.join(known)}")
     return v
 
 
@@ -154,9 +161,7 @@ class _MetricValidators(_RowIn):
     @field_validator("metric", check_fields=False)
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in METRIC_UNITS:
-            raise ValueError(f"unknown metric {v!r}; known: {', '.join(METRIC_UNITS)}")
-        return v
+        return _one_of(v, METRIC_UNITS, "metric")
 
 
 # ``unit`` is accepted and not kept: files may state it for readers; it is fixed by METRIC_UNITS
@@ -390,9 +395,7 @@ class _AsicPriceValidators(_RowIn):
     @field_validator("kind", check_fields=False)
     @classmethod
     def _kind(cls, v: str) -> str:
-        if v not in PRICE_KINDS:
-            raise ValueError(f"unknown kind {v!r}; known: {', '.join(PRICE_KINDS)}")
-        return v
+        return _one_of(v, PRICE_KINDS, "kind")
 
     @field_validator("price_usd_per_th", check_fields=False)
     @classmethod

@@ -185,8 +185,26 @@ def _metric_near(company: Company, name: str, at: date, window_days: int) -> Com
     return min(later, key=lambda x: x.as_of or date.max) if later else None
 
 
+class _RatioFlags:
+    """Mixin: threshold flags (:func:`ratio_flag`) of a record's hashrate-debt ratios."""
+
+    __slots__ = ()
+    ratio_market: float | None
+    ratio_income: float | None
+
+    @property
+    def flag_market(self) -> str:
+        """Threshold flag of the market-value ratio."""
+        return ratio_flag(self.ratio_market)
+
+    @property
+    def flag_income(self) -> str:
+        """Threshold flag of the income-value ratio."""
+        return ratio_flag(self.ratio_income)
+
+
 @dataclass(frozen=True, slots=True)
-class CapitalMetrics:
+class CapitalMetrics(_RatioFlags):
     """Capital metrics of one company at one date (all USD unless the name says otherwise).
 
     ``None`` means not computable from the data (the reason is in ``missing``); ``notes`` lists
@@ -220,15 +238,6 @@ class CapitalMetrics:
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
-    def flag_market(self) -> str:
-        """Threshold flag of the market-value ratio."""
-        return ratio_flag(self.ratio_market)
-
-    @property
-    def flag_income(self) -> str:
-        """Threshold flag of the income-value ratio."""
-        return ratio_flag(self.ratio_income)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dictionary (for JSON): the record's fields plus the flags."""
@@ -355,7 +364,7 @@ def company_metrics(company: Company, at: date, market: MarketInputs, asic_price
 
 
 @dataclass(frozen=True, slots=True)
-class SectorMetrics:
+class SectorMetrics(_RatioFlags):
     """Sector aggregates over the companies whose ratio is computable.
 
     ``ratio_market`` = sum of debt / sum of market value over companies with a market value (same for
@@ -376,13 +385,6 @@ class SectorMetrics:
     debt_by_type_usd: Mapping[str, float] = field(default_factory=dict)
     debt_by_collateral_usd: Mapping[str, float] = field(default_factory=dict)
 
-    @property
-    def flag_market(self) -> str:
-        return ratio_flag(self.ratio_market)
-
-    @property
-    def flag_income(self) -> str:
-        return ratio_flag(self.ratio_income)
 
 
 def sector_metrics(companies: Iterable[Company], at: date, market: MarketInputs,
