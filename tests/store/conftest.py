@@ -103,7 +103,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as con:
-        for table in ("miners", "samples", "samples_5m", "polls", "control_actions", "failures", "store_meta"):
+        for table in ("miners", "samples", "samples_5m", "fleet_5m", "polls", "control_actions", "failures",
+                      "store_meta"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     from hashstack.store.postgres_store import PostgresStore
 
