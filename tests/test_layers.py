@@ -25,7 +25,7 @@ EDGES = [
 # may do file I/O but, like science, import no network, database or server code.
 LOADERS = [
     "catalog/models.py", "fleet.py", "network/history.py", "network/snapshot.py", "capital/loaders.py",
-    "energy/epftoolbox.py", "energy/ercot.py", "energy/ercot_load.py", "energy/prices.py", "power/site.py",
+    "energy/epftoolbox.py", "energy/ercot.py", "energy/ercot_load.py", "energy/prices.py", "power/site.py", "tomlfile.py",
     "risk/history.py",
 ]
 FILE_IO_CALLS = {"open", "read_csv", "read_text", "read_bytes", "write_text", "write_bytes", "to_csv", "read_parquet",

@@ -27,19 +27,17 @@ Errors name the file, the line and the field at fault.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashstack.catalog import AsicModel, Catalog, TuningCurve, load_catalog, tuning_curve
 from hashstack.errors import DataFileError, UnknownModelError
+from hashstack.tomlfile import line_of, read_toml_model
 from hashstack.units import W_PER_MW
 
 
@@ -182,37 +180,6 @@ class _FileIn(_Strict):
     miners: list[_MinerIn] = Field(min_length=1)
 
 
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort 1-based line of a pydantic error location in the TOML text."""
-    lines = text.splitlines()
-    start, end = 0, len(lines)
-    path = [p for p in loc if isinstance(p, (str, int))]
-    if path and path[0] == "miners":
-        headers = [i for i, ln in enumerate(lines) if re.match(r"\s*\[\[\s*miners\s*\]\]", ln)]
-        if len(path) > 1 and isinstance(path[1], int) and path[1] < len(headers):
-            start = headers[path[1]]
-            nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
-            end = nxt[0] if nxt else len(lines)
-            key = path[2] if len(path) > 2 and isinstance(path[2], str) else None
-        else:
-            return headers[0] + 1 if headers else None
-    else:
-        key = next((p for p in reversed(path) if isinstance(p, str)), None)
-        table = ".".join(str(p) for p in path[:-1]) if len(path) > 1 else None
-        if table:
-            hdr = [i for i, ln in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", ln)]
-            if hdr:
-                start = hdr[0]
-                nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
-                end = nxt[0] if nxt else len(lines)
-    if key is None:
-        return start + 1
-    for i in range(start, end):
-        if re.match(rf"\s*{re.escape(str(key))}\s*=", lines[i]):
-            return i + 1
-    return start + 1
-
-
 def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
     """Read and check a site TOML file.
 
@@ -222,36 +189,21 @@ def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
         names the file, the line and the field.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise DataFileError(path, f"malformed TOML: {exc}", row=int(m.group(1)) if m else None) from None
-    try:
-        parsed = _FileIn.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        raise DataFileError(path, err["msg"], row=_line_of(text, loc), field=field) from None
+    text, parsed = read_toml_model(path, _FileIn, arrays=("miners",))
     catalog = catalog or load_catalog()
     groups = []
     for i, entry in enumerate(parsed.miners):
         if entry.model not in catalog:
             loc = ("miners", i, "model")
             raise DataFileError(path, str(UnknownModelError(entry.model, [x.model for x in catalog])),
-                                row=_line_of(text, loc), field=f"miners.{i}.model")
+                                row=line_of(text, loc, ("miners",)), field=f"miners.{i}.model")
         asic = catalog.get(entry.model)
         curve = tuning_curve(asic)
         if not curve.hashrate_min_frac <= entry.tuning_frac <= curve.hashrate_max_frac:
             loc = ("miners", i, "tuning_frac")
             raise DataFileError(path, f"tuning_frac must lie in the tuning range "
                                       f"{curve.hashrate_min_frac}-{curve.hashrate_max_frac}",
-                                row=_line_of(text, loc), field=f"miners.{i}.tuning_frac")
+                                row=line_of(text, loc, ("miners",)), field=f"miners.{i}.tuning_frac")
         groups.append(MinerGroup(model=asic.model, count=entry.count, tuning_frac=entry.tuning_frac, asic=asic))
     t = parsed.site.tariff
     series = None
@@ -271,7 +223,7 @@ def read_site(path: str | Path, catalog: Catalog | None = None) -> Site:
     if site.power_w > site.power_capacity_mw * W_PER_MW * (1 + 1e-9):
         raise DataFileError(path, f"fleet draws {site.power_w / W_PER_MW:.2f} MW at its tuned points, over the "
                                   f"site capacity of {site.power_capacity_mw} MW", field="site.power_capacity_mw",
-                            row=_line_of(text, ("site", "power_capacity_mw")))
+                            row=line_of(text, ("site", "power_capacity_mw")))
     return site
 
 

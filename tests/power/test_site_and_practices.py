@@ -81,7 +81,7 @@ def test_shipped_layout_matches_the_example() -> None:
 def test_layout_errors_name_file_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "layout.toml"
     bad.write_text('[[container]]\nname = "C1"\ncap_kw = 100\nminers = [{ model = "Antminer S21" }]\n')
-    with pytest.raises(DataFileError, match=r"layout.toml, row 1, field 'container.0.miners.0.count'"):
+    with pytest.raises(DataFileError, match=r"layout.toml, row 4, field 'container.0.miners.0.count'"):
         read_layout(bad)
     bad.write_text('[[container]]\nname = "C1"\ntransformer = "T9"\nminers = [{ model = "Antminer S21", count = 1 }]\n')
     with pytest.raises(DataFileError, match="unknown transformer 'T9'"):

@@ -22,20 +22,19 @@ more machines of a model than the site has. Errors name the file, the line and t
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hashstack.catalog import Catalog, load_catalog, tuning_curve
 from hashstack.errors import DataFileError, InputError
 from hashstack.fleet import Site
 from hashstack.power.allocation import CapTree
 from hashstack.power.operating_points import derated_points
+from hashstack.tomlfile import array_table_line, read_toml_model
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -103,38 +102,17 @@ class Layout:
     containers: tuple[Container, ...]
 
 
-def _line(text: str, needle: str, occurrence: int = 0) -> int | None:
-    hits = [i + 1 for i, ln in enumerate(text.splitlines()) if re.match(needle, ln)]
-    return hits[occurrence] if occurrence < len(hits) else None
-
-
 def read_layout(path: str | Path) -> Layout:
     """Read a power layout TOML (see the module docstring); errors name file, line and field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise DataFileError(path, f"malformed TOML: {exc}", row=int(m.group(1)) if m else None) from None
-    try:
-        parsed = _LayoutIn.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        row = None
-        if loc and loc[0] in ("container", "transformer") and len(loc) > 1 and isinstance(loc[1], int):
-            row = _line(text, rf"\s*\[\[\s*{loc[0]}\s*\]\]", loc[1])
-        raise DataFileError(path, err["msg"], row=row, field=".".join(str(p) for p in loc)) from None
+    text, parsed = read_toml_model(path, _LayoutIn, arrays=("container", "transformer"))
     transformers = {t.name: t.cap_kw * 1e3 for t in parsed.transformer}
     if len(transformers) != len(parsed.transformer):
         raise DataFileError(path, "transformer names must be unique", field="transformer.name")
     names: set[str] = set()
     containers = []
     for i, c in enumerate(parsed.container):
-        row = _line(text, r"\s*\[\[\s*container\s*\]\]", i)
+        row = array_table_line(text, "container", i)
         if c.name in names or c.name in transformers:
             raise DataFileError(path, f"duplicate node name {c.name!r}", row=row, field=f"container.{i}.name")
         names.add(c.name)
