@@ -150,7 +150,7 @@ def main() -> None:
         r0, m0 = one(settings, node, f"{year}-01-01", f"{year + 1}-01-01", lag=0)
         upper.append(value_rows(f"{node} {year}, lag 0", r0, m0))
         notes += [f"{node} {year} lag 0: {n}" for n in m0["notes"]  # type: ignore[attr-defined]
-                  if not str(n).startswith("lag 0")]
+                  if "perfect foresight" in str(n)]
         print(upper[-1], flush=True)
     lines += ["", "LZ_WEST real-time prices exist in the shared data for 2023 only (the load-zone file starts "
               "2023-01-01); each LZ value is the mean of ERCOT's LZ and LZEW rows (see its PROVENANCE).", ""]
@@ -176,11 +176,13 @@ def main() -> None:
         hours = sum(s.hours_curtailed for s in sc) / len(sc)
         lines.append(f"| {thr} | {years[0]}-{years[-1]} | {avoided} / {4 * len(sc)} | {hours:.1f} | "
                      f"{avoided * v / (hours * len(sc)):,.0f} |")
-    lines += ["", "June-September backtests with the 4CP program: a day's window is flagged when its "
+    lines += ["", "June-September backtests with the 4CP program (lag 1): a day's window is flagged when its "
               "probability clears the break-even threshold, the margin curtailing the window would lose (site "
               "breakeven at the previous day's hashprice minus the forecast price in the window) over 16,689 USD "
-              "per MW-interval. Margins are net of the transmission charge the site's load in the four intervals "
-              "sets (50 MW always-on: 3.34 M USD a year); perfect foresight curtails exactly the four intervals.",
+              "per MW-interval times the share of training intervals the window holds. Margins are net of the "
+              "transmission charge the site's load in the four intervals sets, at the rate of the billing year "
+              "that summer sets (the data hold 2024-2026; earlier summers use the 2024 rate, see the notes; 50 MW "
+              "always-on: 3.34 M USD a year at 2024's); perfect foresight curtails exactly the four intervals.",
               "",
               "| summer | always-on net M USD | threshold net M USD | forecast net M USD | perfect net M USD | "
               "forecast MW in 4CP intervals | forecast captured |", "|---|---|---|---|---|---|---|"]
@@ -191,6 +193,8 @@ def main() -> None:
                      f"{x['threshold'].net_margin_usd / 1e6:.3f} | {x['forecast'].net_margin_usd / 1e6:.3f} | "
                      f"{x['perfect'].net_margin_usd / 1e6:.3f} | {x['forecast'].fourcp_mw_avg:.1f} | "
                      f"{x['forecast'].captured_frac_of_perfect:.1%} |")
+        notes += [f"4CP summer {year}: {n}" for n in m["notes"]  # type: ignore[attr-defined]
+                  if "hashprice carried" not in str(n)]
         print(lines[-1], flush=True)
     if notes:
         lines += ["", "Notes: " + "; ".join(sorted(set(notes)))]
