@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from hashstack.config import Settings
+from hashstack.units import W_PER_MW, usd_per_ph_day_from_usd_per_th_day
 
 # synthetic hourly day-ahead curve [USD/MWh], local hours 0..23 (illustrative, not market data)
 DEMO_HOURLY_USD_PER_MWH = (24, 22, 21, 20, 21, 23, 26, 18, 9, 2, -4, -8, -6, -2, 12, 38, 75, 140, 420, 130, 85,
@@ -75,7 +76,8 @@ def demo_section(settings: Settings, workdir: Path, quiet: bool) -> dict[str, An
     labels = [f"{t // 4:02d}:{t % 4 * 15:02d}" for t in range(n + 1)]
     rows = decision_runs(decision.power_w, decision.driver, realised, labels)
     out = {
-        "site": site.name, "capacity_mw": curve.capacity_w / 1e6, "hashprice_usd_per_ph_day": hp * 1000,
+        "site": site.name, "capacity_mw": curve.capacity_w / W_PER_MW,
+        "hashprice_usd_per_ph_day": usd_per_ph_day_from_usd_per_th_day(hp),
         "site_breakeven_usd_per_mwh": float(site_breakeven_usd_per_mwh(curve, hp, site.pool_fee_frac)),
         "margin_usd": scheduled.margin_usd, "always_on_margin_usd": always_on.margin_usd,
         "gain_usd": scheduled.margin_usd - always_on.margin_usd,
