@@ -27,7 +27,8 @@ strategy but always-on, and a known cap for perfect foresight.
 
 Captured share of perfect foresight: ``(margin - margin_always_on) / (margin_perfect - margin_always_on)``,
 with each margin net of the transmission charge its 4CP-interval load sets when 4CP intervals are given
-(average MW over the summer's four intervals x 1000 x the postage-stamp rate [USD/kW-yr]).
+(average kW over each summer's four intervals x the postage-stamp rate of the billing year that summer
+sets [USD/kW-yr], :func:`hashstack.energy.fourcp.transmission_rate_for_summer`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class StrategyResult:
     share_by_driver : fraction of intervals each programme drove [-]
     fourcp_mw_avg : mean site power over the period's 4CP intervals [MW] (NaN without 4CP data)
     transmission_usd : next year's transmission charge set by those intervals,
-        ``fourcp_mw_avg x 1000 x rate`` [USD] (0 without 4CP data)
+        the sum over summers of the mean kW in that summer's intervals x its rate [USD] (0 without 4CP data)
     net_margin_usd : margin minus that transmission charge [USD]
     """
 
