@@ -87,7 +87,12 @@ class StrategyResult:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class BacktestResult:
-    """All strategies over one period, and the power each chose (columns, W) indexed by interval."""
+    """All strategies over one period, and the power each chose (columns, W) indexed by interval.
+
+    ``lag_intervals`` is the price age the real-time layer acted on (0 = upper bound, see the module
+    docstring); ``notes`` says when lag 0 was used, which transmission rates were substituted and whether
+    any strategy scored above perfect foresight.
+    """
 
     results: dict[str, StrategyResult]
     power_w: pd.DataFrame
