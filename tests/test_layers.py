@@ -15,7 +15,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hashstack"
 
 # Modules that own I/O (paths relative to src/hashstack, glob patterns).
 EDGES = [
-    "cli.py", "cli_context.py", "*/cli.py", "*_cli.py", "*/*_cli.py", "console.py", "demo.py", "*/demo.py",
+    "cli.py", "cli_context.py", "*/cli.py", "*_cli.py", "*/*_cli.py", "console.py",
+    "demo.py", "*/demo.py", "*/*_demo.py",
     "network/mempool.py",
     "telemetry/*", "telemetry/*/*", "store/*", "store/*/*", "api/*", "api/*/*",
     "energy/live.py",
@@ -25,8 +26,8 @@ EDGES = [
 # may do file I/O but, like science, import no network, database or server code.
 LOADERS = [
     "catalog/models.py", "fleet.py", "network/history.py", "network/snapshot.py", "capital/loaders.py",
-    "energy/epftoolbox.py", "energy/ercot.py", "energy/ercot_load.py", "energy/prices.py", "power/site.py", "tomlfile.py",
-    "risk/history.py",
+    "energy/epftoolbox.py", "energy/ercot.py", "energy/ercot_load.py", "energy/prices.py",
+    "energy/curtailment_inputs.py", "power/site.py", "tomlfile.py", "risk/history.py",
 ]
 FILE_IO_CALLS = {"open", "read_csv", "read_text", "read_bytes", "write_text", "write_bytes", "to_csv", "read_parquet",
                  "to_parquet", "read_json", "to_json", "dup2", "fdopen", "urlopen"}
