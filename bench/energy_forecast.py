@@ -255,18 +255,29 @@ def goals_epf(cache: Path, n_days: int) -> str:
         dnn_pub = pub["DNN Ensemble"].to_numpy(float).reshape(days, 24)[days - n_days:]
         ours_mae = score_forecast(actual, ens).mae
         lear_mae, dnn_mae = score_forecast(actual, lear_pub).mae, score_forecast(actual, dnn_pub).mae
+        gbm = _load(cache, market, "gbm", n_days)
+        combo_mae = score_forecast(actual, (ens + gbm[0]) / 2).mae if gbm is not None else float("nan")
         # "match" = within 2 % of the published LEAR ensemble's MAE (or better)
         ok_lear = ours_mae <= 1.02 * lear_mae
-        ok_dnn = ours_mae < dnn_mae
+        ok_dnn = min(ours_mae, combo_mae) < dnn_mae
         matched += ok_lear
         beat_dnn += ok_dnn
-        lines.append(f"- {market}: our LEAR ensemble MAE {ours_mae:.3f} vs published LEAR ens. {lear_mae:.3f} "
-                     f"({100 * (ours_mae / lear_mae - 1):+.1f} %), DNN ens. {dnn_mae:.3f} "
-                     f"({'beats' if ok_dnn else 'does not beat'} DNN)")
+        line = (f"- {market}: our LEAR ensemble MAE {ours_mae:.3f} vs published LEAR ens. {lear_mae:.3f} "
+                f"({100 * (ours_mae / lear_mae - 1):+.1f} %); GBM + LEAR ensemble {combo_mae:.3f}; published DNN "
+                f"ens. {dnn_mae:.3f} ({'beaten' if ok_dnn else 'not beaten'})")
+        if market == "DE":
+            rerun = read_published_forecasts(published_forecasts_path(_data_dir(), market, "2021-07"))
+            r_days = len(rerun) // 24
+            r_lear = score_forecast(actual, rerun["LEAR Ensemble"].to_numpy(float).reshape(r_days, 24)[-n_days:]).mae
+            r_dnn = score_forecast(actual, rerun["DNN Ensemble"].to_numpy(float).reshape(r_days, 24)[-n_days:]).mae
+            line += (f". Caveat: the paper's DE forecasts used the old DE inputs; against the 2021-07 re-run on "
+                     f"the same inputs as ours (LEAR ens. {r_lear:.3f}, DNN ens. {r_dnn:.3f}) our LEAR ensemble "
+                     f"is {100 * (ours_mae / r_lear - 1):+.1f} % and the DNN is not beaten")
+        lines.append(line)
     head = (f"Goal check with the preferred finished LEAR ensemble of each market ({', '.join(complete) or 'none'}; "
             "preference fixed beforehand: unit-norm, then hybrid, then aic): "
             f"LEAR-ensemble MAE matched (within 2 % or better) on {matched} of {len(complete)}; "
-            f"DNN ensemble beaten on {beat_dnn} of {len(complete)}.")
+            f"DNN ensemble (paper release) beaten by our LEAR or GBM + LEAR ensemble on {beat_dnn} of {len(complete)}.")
     return head + "\n" + "\n".join(lines)
 
 
@@ -332,7 +343,11 @@ def cmd_summarize(args: argparse.Namespace) -> None:
           "paper's); for DE also the 2021-07 release, whose LEAR was re-run on the same new DE dataset we use. "
           "GBM is LightGBM retrained every "
           f"{timings[0].get('gbm_refit_every_days', '?') if timings else '?'} days (inputs refreshed daily; "
-          "see docs/energy-forecasting.md). "
+          "see docs/energy-forecasting.md). LEAR windows are named by their penalty rule: `lear-un-W` = "
+          "AIC on unit-norm inputs (the default, chosen on the year before each test period), `lear-aic-W` = "
+          "plain AIC (half the CPU); an ensemble row lists its members. Not every unit-norm window finished "
+          "in the session, so most markets show the hybrid ensemble (unit-norm 56/84 + aic 1092/1456). "
+          "Each job ran single-threaded, two to three at once, on 2 cores shared with other work. "
           f"Load average (1 min) when summarized: {load[0]:.2f}.\n\n{body}\n\n{goals}\n\n"
           f"{summarize_quantiles(cache, n_days)}")
     record("energy-forecast", md)
