@@ -96,6 +96,24 @@ def _validate_on_gap(on_gap: str) -> None:
         raise InputError(f"on_gap must be 'raise' or 'report', not '{on_gap}'")
 
 
+def _rows_in_window(path: Path, utc: pd.DatetimeIndex, start: str | pd.Timestamp | None, end: str | pd.Timestamp | None,
+                    what: str) -> tuple[np.ndarray, int]:
+    """Positions of the rows with ``start <= utc < end`` and the 1-based data row of the first one.
+
+    Raises :class:`MissingDataError` naming the file when the window holds no rows.
+    """
+    start_utc, end_utc = _as_utc(start, "start"), _as_utc(end, "end")
+    keep = np.ones(len(utc), dtype=bool)
+    if start_utc is not None:
+        keep &= utc >= start_utc
+    if end_utc is not None:
+        keep &= utc < end_utc
+    rows = np.flatnonzero(keep)
+    if rows.size == 0:
+        raise MissingDataError(f"{path}: no {what} between {start} and {end}")
+    return rows, int(rows[0]) + 1
+
+
 def read_ercot_rtm(path: str | Path, node: str = "HB_WEST", start: str | pd.Timestamp | None = None,
                    end: str | pd.Timestamp | None = None, *, on_gap: str = "raise") -> pd.DataFrame:
     """Read ERCOT real-time 15-minute settlement point prices for one hub or load zone.
@@ -132,16 +150,7 @@ def read_ercot_rtm(path: str | Path, node: str = "HB_WEST", start: str | pd.Time
     raw = pd.read_csv(path, usecols=["interval_start_utc", "interval_start_local", node], dtype=str,
                       keep_default_na=False, na_values=[""])
     utc = _parse_utc(path, raw["interval_start_utc"], "interval_start_utc", first_row=1)
-    start_utc, end_utc = _as_utc(start, "start"), _as_utc(end, "end")
-    keep = np.ones(len(utc), dtype=bool)
-    if start_utc is not None:
-        keep &= utc >= start_utc
-    if end_utc is not None:
-        keep &= utc < end_utc
-    rows = np.flatnonzero(keep)
-    if rows.size == 0:
-        raise MissingDataError(f"{path}: no {node} intervals between {start} and {end}")
-    first_row = int(rows[0]) + 1
+    rows, first_row = _rows_in_window(path, utc, start, end, f"{node} intervals")
     raw = raw.iloc[rows]
     utc = utc[rows]
     local_given = pd.to_datetime(raw["interval_start_local"], format="ISO8601", utc=True, errors="coerce")
@@ -188,16 +197,7 @@ def read_ercot_dam(path: str | Path, node: str = "HB_WEST", start: str | pd.Time
     _check_node(path, header, node)
     raw = pd.read_csv(path, usecols=[*needed, node], dtype=str, keep_default_na=False, na_values=[""])
     utc = _parse_utc(path, raw["interval_start_utc"], "interval_start_utc", first_row=1)
-    start_utc, end_utc = _as_utc(start, "start"), _as_utc(end, "end")
-    keep = np.ones(len(utc), dtype=bool)
-    if start_utc is not None:
-        keep &= utc >= start_utc
-    if end_utc is not None:
-        keep &= utc < end_utc
-    rows = np.flatnonzero(keep)
-    if rows.size == 0:
-        raise MissingDataError(f"{path}: no {node} hours between {start} and {end}")
-    first_row = int(rows[0]) + 1
+    rows, first_row = _rows_in_window(path, utc, start, end, f"{node} hours")
     raw = raw.iloc[rows]
     utc = utc[rows]
     date = pd.to_datetime(raw["delivery_date"], format="%m/%d/%Y", errors="coerce")
