@@ -36,15 +36,18 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from hashstack.errors import InputError
 from hashstack.units import KW_PER_MW
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is fitted, not at CLI start-up
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
 FloatArray = npt.NDArray[np.float64]
 ERCOT_TZ = "America/Chicago"
@@ -185,6 +188,9 @@ class FourCPModel:
         if y.sum() < 4:
             raise InputError("too few 4CP days in the training years")
         x = features.loc[:, list(FEATURES)].to_numpy(dtype=float)
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
         scaler = StandardScaler().fit(x)
         clf = LogisticRegression(C=1.0, max_iter=1000).fit(scaler.transform(x), y)
         # only intervals whose 15-minute start the source states (not the hour-only rows before 2001)

@@ -17,13 +17,15 @@ price forecasting. *IEEE Transactions on Power Systems* 33(2), 2219-2229.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 
 from hashstack.energy.forecast.base import HOURS, DailyMarketData, DayAheadForecaster, weekday_of
 from hashstack.errors import InputError
+
+if TYPE_CHECKING:  # LightGBM (and sklearn under it) is imported on first fit, not at CLI start-up
+    import lightgbm as lgb
 
 MAD_TO_SIGMA = 1.4826
 
@@ -105,6 +107,8 @@ class GBMForecaster(DayAheadForecaster):
         z = self._to_model_scale(data.price)
         x = gbm_design(z, data.exog, data.dates, 7, data.n_days - 1)
         y = z[7:].ravel()
+        import lightgbm as lgb
+
         model = lgb.LGBMRegressor(**self.params)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
