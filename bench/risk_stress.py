@@ -117,12 +117,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--paths", type=int, default=1_000_000)
     ap.add_argument("--months", type=int, default=60)
+    ap.add_argument("--chunk-blocks", type=int, default=StressConfig.__dataclass_fields__["chunk_blocks"].default,
+                    help="blocks per task (scheduling only; results do not change)")
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--no-record", action="store_true")
     args = ap.parse_args()
     market = market_params_from_calibration(shipped_market_calibration())
     comps = companies(market)
-    cfg = StressConfig(n_paths=args.paths, n_months=args.months, seed=1)
+    cfg = StressConfig(n_paths=args.paths, n_months=args.months, seed=1, chunk_blocks=args.chunk_blocks)
     cpm = args.paths * args.months * len(comps)
     rows = []
     res, wall, peak, lb, la, cpu = timed(comps, market, cfg, 0)
@@ -143,7 +145,7 @@ def main() -> None:
             if not same:
                 raise SystemExit("Dask results differ from the in-process run")
     lines = [
-        f"Command: `.venv/bin/python bench/risk_stress.py --paths {args.paths}`"
+        f"Command: `.venv/bin/python bench/risk_stress.py --paths {args.paths} --chunk-blocks {args.chunk_blocks}`"
         + (" --skip-dask" if args.skip_dask else ""),
         "",
         f"Workload: {args.paths:,} paths x {args.months} months x {len(comps)} companies = {cpm:,} company-path-months "

@@ -49,10 +49,17 @@ def dask_executor(address: str | None = None, local_workers: int = 0) -> Iterato
         finally:
             client.close()
     elif local_workers > 0:
+        import dask
         from distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
+        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers, which also turns off glibc's
+        # adaptive mmap threshold: every large temporary array of a chunk is then mmap'ed and page-faulted
+        # afresh, and a worker computes a chunk ~11 % slower than this process does (measured, see
+        # docs/benchmarks.md).  The engine's workers reuse same-sized arrays chunk after chunk, so the
+        # local cluster keeps glibc's default.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(cluster)
         try:
             yield client
