@@ -385,7 +385,7 @@ def main() -> None:
     run.add_argument("--markets", default=",".join(EPF_MARKETS))
     run.add_argument("--jobs", type=int, default=2)
     run.add_argument("--days", type=int, default=TEST_DAYS)
-    run.add_argument("--gbm-refit", type=int, default=7)
+    run.add_argument("--gbm-refit", type=int, default=1, help="retrain LightGBM every N days (1 = the protocol)")
     run.add_argument("--no-gbm", action="store_true")
     run.add_argument("--no-ercot", action="store_true")
     run.add_argument("--force", action="store_true")

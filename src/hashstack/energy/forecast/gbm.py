@@ -1,11 +1,14 @@
 """A gradient-boosted tree forecaster (LightGBM) for day-ahead prices.
 
 One model serves all 24 hours: each training row is one (day, hour) pair with the hour and weekday as
-inputs, that hour's prices on days ``d-1``, ``d-2`` and ``d-7``, the last hour and the mean, minimum and
-maximum of day ``d-1``, and for each exogenous series its value at that hour on days ``d``, ``d-1`` and
-``d-7`` and its daily mean on day ``d``. The target is the price after the same variance-stabilising
-transform as LEAR (``asinh`` of the median/MAD-standardised price over the calibration window), and the
-forecast is mapped back with ``sinh``.
+inputs, that hour's prices on days ``d-1``, ``d-2``, ``d-3`` and ``d-7``, the whole 24-hour profile of day
+``d-1`` and its mean, minimum and maximum, and for each exogenous series its value at that hour and the
+neighbouring hours on day ``d``, at that hour on days ``d-1`` and ``d-7``, the change from ``d-1`` at that
+hour, and its daily means on days ``d`` and ``d-1``. (LEAR sees every hour of the previous days; the
+profile gives the trees the same information. On the year before each epftoolbox test period it cut the
+MAE by 1.6-8.7 % against same-hour lags only, see docs/energy-forecasting.md.) The target is the price
+after the same variance-stabilising transform as LEAR (``asinh`` of the median/MAD-standardised price
+over the calibration window), and the forecast is mapped back with ``sinh``.
 
 References
 ----------
@@ -41,22 +44,28 @@ def gbm_design(price: np.ndarray, exog: np.ndarray, dates: np.ndarray, first: in
 
     Returns
     -------
-    array of shape ``((last - first + 1) * 24, 9 + 4 * n_exog)``, day-major.
+    array of shape ``((last - first + 1) * 24, 33 + 8 * n_exog)``, day-major.
     """
     t = np.arange(first, last + 1)
     n = len(t)
     hour = np.tile(np.arange(HOURS, dtype=float), n)
     wd = np.repeat(weekday_of(dates[t]).astype(float), HOURS)
     cols = [hour, wd]
-    for lag in (1, 2, 7):
+    for lag in (1, 2, 3, 7):
         cols.append(price[t - lag].ravel())
     prev = price[t - 1]
-    for stat in (prev[:, -1], prev.mean(axis=1), prev.min(axis=1), prev.max(axis=1)):
+    for stat in (prev.mean(axis=1), prev.min(axis=1), prev.max(axis=1)):
         cols.append(np.repeat(stat, HOURS))
+    cols.extend(np.repeat(prev, HOURS, axis=0).T)  # the whole profile of d-1 (its last hour included)
     for j in range(exog.shape[2]):
+        today = exog[t, :, j]
         for lag in (0, 1, 7):
             cols.append(exog[t - lag, :, j].ravel())
-        cols.append(np.repeat(exog[t, :, j].mean(axis=1), HOURS))
+        cols.append((today - exog[t - 1, :, j]).ravel())
+        cols.append(np.concatenate([today[:, :1], today[:, :-1]], axis=1).ravel())  # hour h-1 (h=0: itself)
+        cols.append(np.concatenate([today[:, 1:], today[:, -1:]], axis=1).ravel())  # hour h+1 (h=23: itself)
+        cols.append(np.repeat(today.mean(axis=1), HOURS))
+        cols.append(np.repeat(exog[t - 1, :, j].mean(axis=1), HOURS))
     return np.column_stack(cols)
 
 
