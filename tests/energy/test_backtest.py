@@ -67,6 +67,21 @@ def test_forecast_strategy_does_not_see_the_future():
     np.testing.assert_allclose(a.power_w["forecast"].iloc[: 3 * 96], b.power_w["forecast"].iloc[: 3 * 96])
 
 
+def test_real_time_layer_never_sees_the_interval_it_decides():
+    """At lag 1 an interval's power must not depend on its own price, at a day boundary too."""
+    price = _prices()
+    fc = persistence_forecast(price).bfill()
+    hp = _hashprice(price.index)
+    for t in (96, 2 * 96, 2 * 96 + 40):  # first intervals of days 2 and 3 (local midnight), and one inside
+        spiked = price.copy()
+        spiked.iloc[t] = 5000.0
+        a = run_backtest(price, fc, hp, CURVE, LIMITS, strategies=["forecast", "threshold"])
+        b = run_backtest(spiked, fc, hp, CURVE, LIMITS, strategies=["forecast", "threshold"])
+        for name in ("forecast", "threshold"):
+            assert a.power_w[name].iloc[t] == pytest.approx(b.power_w[name].iloc[t]), (name, t)
+            assert a.power_w[name].iloc[: t + 1].to_numpy() == pytest.approx(b.power_w[name].iloc[: t + 1].to_numpy())
+
+
 def test_4cp_caps_curtail_every_strategy_but_always_on():
     price = _prices(2)
     cap = pd.Series(np.nan, index=price.index)

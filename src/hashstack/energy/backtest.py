@@ -43,7 +43,7 @@ import pandas as pd
 from hashstack.energy.arbitration import FOURCP, REALTIME, SCHEDULE, ProgramRequest, arbitrate
 from hashstack.energy.fourcp import transmission_rate_for_summer
 from hashstack.energy.power_curve import ConcaveCurve
-from hashstack.energy.realtime import enforce_limits, realtime_request, threshold_power_w
+from hashstack.energy.realtime import enforce_limits, observed_price, realtime_request, threshold_power_w
 from hashstack.energy.schedule import InitialState, MarginBreakdown, OperatingLimits, schedule_margin
 from hashstack.energy.schedule_milp import schedule_site
 from hashstack.errors import InputError
@@ -269,6 +269,9 @@ def run_backtest(
     powers: dict[str, FloatArray] = {}
     drivers: dict[str, npt.NDArray[np.str_]] = {}
     cap_req = [] if caps is None else [ProgramRequest.caps(FOURCP, caps)]
+    # the price the real-time layer acts on, lagged over the whole series: the first interval of a day sees
+    # the previous day's last settled price, not its own
+    seen = observed_price(price, lag_intervals)
 
     def tick(name: str) -> Callable[[int], None] | None:
         if progress is None:
@@ -310,8 +313,8 @@ def run_backtest(
                 return fc[day][:lookahead_intervals]  # tomorrow's forecast is not known yet: repeat today's
 
             def realise(day: slice, plan: FloatArray, state: InitialState) -> tuple[FloatArray, npt.NDArray[np.str_]]:
-                rt = realtime_request(plan, price[day], hp_prev[day], curve, pool_fee_frac=pool_fee_frac,
-                                      lag_intervals=lag_intervals)
+                rt = realtime_request(plan, seen[day], hp_prev[day], curve, pool_fee_frac=pool_fee_frac,
+                                      lag_intervals=0)
                 first = arbitrate(plan, [rt], capacity_w=curve.capacity_w, min_load_w=limits.contracted_min_load_w)
                 held = enforce_limits(first.power_w, curve, limits, interval_s=interval_s, initial=state)
                 reqs = [] if caps is None else [ProgramRequest.caps(FOURCP, caps[day])]
