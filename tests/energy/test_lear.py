@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LassoLarsIC
 
-from hashstack.energy.forecast.lear import LEAR, lasso_aic_path, lear_design
+from hashstack.energy.forecast import DailyMarketData
+from hashstack.energy.forecast.lear import LEAR, lasso_aic_path, lear_design, sklearn_023_unit_norm_penalty
 from hashstack.errors import InputError
 
 
@@ -110,3 +111,33 @@ def test_unit_norm_rule_picks_the_aic_lambda_of_the_normalised_inputs() -> None:
     assert penalty / n == pytest.approx(ref.alpha_, rel=1e-9)
     with pytest.raises(InputError):
         LEAR(56, lambda_rule="bic")
+
+
+def test_paper_2020_rule_reproduces_scikit_learn_023_on_short_windows() -> None:
+    """The penalties scikit-learn 0.23.1's ``LassoLarsIC(criterion="aic", max_iter=2500)`` chose (recorded
+    from that version, Python 3.8) on a problem with fewer rows than columns; the first two differ from
+    the correct AIC choice, which is the defect the rule reproduces."""
+    n, p = 30, 50
+    i, j = np.arange(n)[:, None], np.arange(p)[None, :]
+    x = np.sin(1.3 * i + 0.7 * j + (i * j % 7)) + 0.3 * np.cos(0.11 * i * j)
+    xc = x - x.mean(axis=0)
+    recorded = [0.04236894974612165, 0.035772809687577574, 0.08576581034716367, 0.05064179061571727]
+    for k, alpha_023 in enumerate(recorded):
+        y = 3 * x[:, 0] + 2 * x[:, 1] + (1 + k) * x[:, 2] + 0.5 * x[:, 20 + k] + 0.3 * np.sin(2.1 * np.arange(n) + k)
+        yc = y - y.mean()
+        assert sklearn_023_unit_norm_penalty(xc, yc) / n == pytest.approx(alpha_023, rel=1e-9)
+        correct = LEAR._unit_norm_penalty(xc.T @ xc, xc.T @ yc, float(yc @ yc), float(yc @ yc) / n) / n
+        if k < 2:
+            assert correct < 0.8 * alpha_023  # the defect inflates the AIC and picks a sparser model
+
+
+def test_paper_2020_rule_equals_unit_norm_when_days_outnumber_inputs() -> None:
+    rng = np.random.default_rng(4)
+    n_days = 320  # 313 training days > 247 inputs: scikit-learn used a Gram matrix, no defect
+    dates = np.datetime64("2020-01-01") + np.arange(n_days)
+    exog = rng.normal(100.0, 10.0, (n_days, 24, 2))
+    price = 0.3 * exog[..., 0] + rng.normal(0.0, 2.0, (n_days, 24))
+    data = DailyMarketData(dates=dates, price=price, exog=exog)
+    a = LEAR(n_days, lambda_rule="paper-2020").fit(data)
+    b = LEAR(n_days, lambda_rule="aic-unit-norm").fit(data)
+    np.testing.assert_allclose(a.coef_, b.coef_)

@@ -53,6 +53,7 @@ EXOG_LAGS_DAYS = (0, 1, 7)
 MAX_LAG_DAYS = 7
 EARLY_STOP_DF_MARGIN = 5
 MAD_TO_SIGMA = 1.4826  # 1 / Phi^-1(0.75): MAD of a normal sample -> its standard deviation
+LAMBDA_RULES = ("aic-unit-norm", "aic", "paper-2020")
 
 
 def lear_design(price: np.ndarray, exog: np.ndarray, dates: np.ndarray, first: int, last: int) -> np.ndarray:
@@ -88,6 +89,40 @@ def _robust_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mad = np.median(np.abs(x - median), axis=0) * MAD_TO_SIGMA
     mad = np.where(mad > 1e-12, mad, 1.0)
     return median, mad
+
+
+def sklearn_023_unit_norm_penalty(x_centred: np.ndarray, y_centred: np.ndarray, max_steps: int = 2500) -> float:
+    """``n lambda`` as scikit-learn <= 1.0's ``LassoLarsIC(criterion="aic")`` chose it when ``n <= p``.
+
+    With fewer rows than columns ``LassoLarsIC`` ran the LARS path without a Gram matrix and, through
+    its ``precompute="auto"`` branch, without copying the (unit-norm) inputs, so the path swapped their
+    columns in place. The AIC ``n MSE / var(y) + 2 df`` of every path point was then computed from
+    ``y - X_swapped b``: residuals against the wrong columns, which inflates the criterion and often
+    selects the empty model. scikit-learn's current ``lars_path`` still swaps the columns when asked
+    not to copy, so this calls it that way and scores the path as the old code did (verified against
+    scikit-learn 0.23.1: same penalties on Belgian 56-day windows).
+
+    Parameters
+    ----------
+    x_centred : inputs centred by column, shape ``(n, p)``
+    y_centred : centred target, shape ``(n,)``
+    """
+    import warnings
+
+    from sklearn.linear_model import lars_path
+
+    n = x_centred.shape[0]
+    norms = np.sqrt((x_centred**2).sum(axis=0))
+    x_swapped = np.asfortranarray(x_centred / np.where(norms > 0, norms, 1.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate regressors near saturation, as in the original
+        alphas, _active, path = lars_path(x_swapped, y_centred.copy(), Gram=None, method="lasso",
+                                          max_iter=max_steps, alpha_min=0.0, copy_X=False)
+    eps = np.finfo(float).eps
+    df = (np.abs(path) > eps).sum(axis=0)
+    mse = ((y_centred[:, None] - x_swapped @ path) ** 2).mean(axis=0)
+    criterion = n * mse / (y_centred.var() + eps) + 2 * df
+    return float(alphas[int(np.argmin(criterion))] * n)
 
 
 def lasso_aic_path(gram: np.ndarray, xy: np.ndarray, yy: float, n_samples: int, noise_variance: float,
@@ -263,6 +298,12 @@ class LEAR(DayAheadForecaster):
         forecast better on the year *before* each test period (validation, NP/PJM/DE, all four windows).
         ``"aic"``: the AIC-best point of the path on the inputs as they are; sparser and about half
         the CPU.
+        ``"paper-2020"``: the unit-norm rule as the paper's published forecasts computed it, including
+        a defect of scikit-learn up to version 1.0 that only acts when a window has no more training
+        days than inputs (the 56- and 84-day windows): ``LassoLarsIC`` let the LARS path permute the
+        columns of its input in place and then scored every point of the path's AIC with residuals
+        against the permuted columns (:func:`sklearn_023_unit_norm_penalty`). For reproduction checks
+        only; the result depends on the path's last steps, so it is not reproducible to round-off.
     """
 
     def __init__(self, window_days: int = 1456, aic_noise: str = "target",
@@ -271,8 +312,8 @@ class LEAR(DayAheadForecaster):
             raise InputError(f"window_days must be at least {2 * MAX_LAG_DAYS}, not {window_days}")
         if aic_noise not in ("target", "ols"):
             raise InputError(f"aic_noise must be 'target' or 'ols', not '{aic_noise}'")
-        if lambda_rule not in ("aic", "aic-unit-norm"):
-            raise InputError(f"lambda_rule must be 'aic' or 'aic-unit-norm', not '{lambda_rule}'")
+        if lambda_rule not in LAMBDA_RULES:
+            raise InputError(f"lambda_rule must be one of {', '.join(LAMBDA_RULES)}, not '{lambda_rule}'")
         self.window_days = window_days
         self.aic_noise = aic_noise
         self.lambda_rule = lambda_rule
@@ -310,6 +351,8 @@ class LEAR(DayAheadForecaster):
             sigma2 = float(ols_sigma2[h]) if ols_sigma2 is not None else yy / n_samples
             if self.lambda_rule == "aic":
                 coef[h] = lasso_aic_path(gram, xys[:, h], yy, n_samples, max(sigma2, 1e-12))
+            elif self.lambda_rule == "paper-2020" and n_samples <= p:
+                coef[h] = lasso_at_penalty(gram, xys[:, h], sklearn_023_unit_norm_penalty(zc, yc[:, h]))
             else:
                 penalty = self._unit_norm_penalty(gram, xys[:, h], yy, sigma2)
                 coef[h] = lasso_at_penalty(gram, xys[:, h], penalty)
