@@ -4,8 +4,8 @@ Names understood by :func:`make_forecaster`:
 
 * ``naive-daily``, ``naive-weekly``, ``naive-standard``: seasonal naive forecasts;
 * ``lear-<W>`` (e.g. ``lear-1456``): LEAR with a ``W``-day calibration window and the default penalty
-  rule; ``lear-aic-<W>``, ``lear-un-<W>`` and ``lear-p20-<W>`` pick the rule (``aic``, ``aic-unit-norm``,
-  ``paper-2020``, see :class:`LEAR`);
+  rule; ``lear-aic-<W>``, ``lear-un-<W>``, ``lear-ic-<W>`` and ``lear-p20-<W>`` pick the rule (``aic``,
+  ``aic-unit-norm``, ``ic-unit-norm``, ``paper-2020``, see :class:`LEAR`);
   ``lear-ensemble``: the mean of LEAR 56, 84, 1092 and 1456 (Lago et al. 2021);
 * ``gbm``: LightGBM; ``ensemble``: the mean of the LEAR ensemble and the LightGBM model.
 """
@@ -46,7 +46,8 @@ def make_forecaster(name: str, *, gbm_refit_every_days: int = 1) -> DayAheadFore
         return lear_ensemble()
     if key.startswith("lear-") and key[5:].isdigit():
         return LEAR(int(key[5:]))
-    for prefix, rule in (("lear-aic-", "aic"), ("lear-un-", "aic-unit-norm"), ("lear-p20-", "paper-2020")):
+    for prefix, rule in (("lear-aic-", "aic"), ("lear-un-", "aic-unit-norm"), ("lear-ic-", "ic-unit-norm"),
+                         ("lear-p20-", "paper-2020")):
         if key.startswith(prefix) and key[len(prefix):].isdigit():
             return LEAR(int(key[len(prefix):]), lambda_rule=rule)
     if key == "gbm":
