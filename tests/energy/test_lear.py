@@ -141,3 +141,34 @@ def test_paper_2020_rule_equals_unit_norm_when_days_outnumber_inputs() -> None:
     a = LEAR(n_days, lambda_rule="paper-2020").fit(data)
     b = LEAR(n_days, lambda_rule="aic-unit-norm").fit(data)
     np.testing.assert_allclose(a.coef_, b.coef_)
+
+
+def test_ic_rule_uses_bic_on_short_windows_and_aic_on_long_ones() -> None:
+    rng = np.random.default_rng(11)
+    p = 40
+    for n, criterion in ((30, "bic"), (120, "aic")):
+        x = rng.standard_normal((n, p)) * rng.uniform(0.2, 3.0, p)
+        y = x[:, :4] @ np.array([1.0, -2.0, 0.5, 0.3]) + rng.normal(0.0, 1.0, n)
+        xc, yc = x - x.mean(axis=0), y - y.mean()
+        norms = np.linalg.norm(xc, axis=0)
+        sigma2 = float(np.var(yc))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = LassoLarsIC(criterion=criterion, noise_variance=sigma2, fit_intercept=False).fit(xc / norms, yc)
+        scale = np.log(n) / 2.0 if n <= p else 1.0  # what LEAR.fit does for the "ic-unit-norm" rule
+        penalty = LEAR._unit_norm_penalty(xc.T @ xc, xc.T @ yc, float(yc @ yc), sigma2 * scale)
+        assert penalty / n == pytest.approx(ref.alpha_, rel=1e-9), (n, criterion)
+
+
+def test_ic_rule_is_sparser_than_aic_on_a_56_day_window_and_equal_on_a_long_one() -> None:
+    rng = np.random.default_rng(5)
+    n_days = 400
+    dates = np.datetime64("2020-01-01") + np.arange(n_days)
+    exog = rng.normal(100.0, 10.0, (n_days, 24, 2))
+    price = 0.3 * exog[..., 0] + rng.normal(0.0, 3.0, (n_days, 24))
+    data = DailyMarketData(dates=dates, price=price, exog=exog)
+    short_ic = LEAR(56, lambda_rule="ic-unit-norm").fit(data).n_nonzero()
+    short_aic = LEAR(56, lambda_rule="aic-unit-norm").fit(data).n_nonzero()
+    assert short_ic.sum() < short_aic.sum()
+    np.testing.assert_allclose(LEAR(n_days, lambda_rule="ic-unit-norm").fit(data).coef_,
+                               LEAR(n_days, lambda_rule="aic-unit-norm").fit(data).coef_)
