@@ -208,7 +208,7 @@ def _lars_lasso(gram: np.ndarray, xy: np.ndarray, yy: float, noise_variance: flo
             else:
                 k = len(active)
                 new_inv = np.empty((k + 1, k + 1))
-                new_inv[:k, :k] = inv + np.outer(v, v) / d
+                np.add(inv, np.outer(v, v / d), out=new_inv[:k, :k])
                 new_inv[:k, k] = -v / d
                 new_inv[k, :k] = -v / d
                 new_inv[k, k] = 1.0 / d
@@ -222,7 +222,9 @@ def _lars_lasso(gram: np.ndarray, xy: np.ndarray, yy: float, noise_variance: flo
         w_raw = inv @ signs
         norm_a = 1.0 / np.sqrt(float(signs @ w_raw))
         w = norm_a * w_raw
-        a = gram[:, idx] @ w
+        w_full = np.zeros(p)
+        w_full[idx] = w
+        a = gram @ w_full  # a contiguous mat-vec beats gathering the active columns
         # step to the next variable joining
         inactive = ~excluded
         inactive[idx] = False
@@ -230,22 +232,22 @@ def _lars_lasso(gram: np.ndarray, xy: np.ndarray, yy: float, noise_variance: flo
             inactive[just_dropped] = False
         gamma = c_max / norm_a  # the least-squares fit of the active set
         join: int | None = None
-        if inactive.any():
-            cj, aj = corr[inactive], a[inactive]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                g1 = (c_max - cj) / (norm_a - aj)
-                g2 = (c_max + cj) / (norm_a + aj)
-            g1 = np.where(g1 > eps, g1, np.inf)
-            g2 = np.where(g2 > eps, g2, np.inf)
+        inactive_idx = np.flatnonzero(inactive)
+        if inactive_idx.size:
+            cj, aj = corr[inactive_idx], a[inactive_idx]
+            den1, den2 = norm_a - aj, norm_a + aj
+            g1 = np.divide(c_max - cj, den1, out=np.full(cj.size, np.inf), where=den1 != 0.0)
+            g2 = np.divide(c_max + cj, den2, out=np.full(cj.size, np.inf), where=den2 != 0.0)
+            g1[~(g1 > eps)] = np.inf  # also NaN
+            g2[~(g2 > eps)] = np.inf
             both = np.minimum(g1, g2)
-            pos = int(np.argmin(both))
+            pos = int(both.argmin())
             if both[pos] < gamma:
                 gamma = float(both[pos])
-                join = int(np.flatnonzero(inactive)[pos])
+                join = int(inactive_idx[pos])
         # LASSO modification: a coefficient crossing zero leaves the active set
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cross = -beta[idx] / w
-        cross = np.where(cross > eps, cross, np.inf)
+        cross = np.divide(-beta[idx], w, out=np.full(w.size, np.inf), where=w != 0.0)
+        cross[~(cross > eps)] = np.inf
         drop_pos = int(np.argmin(cross))
         drop = cross[drop_pos] < gamma
         if drop:
