@@ -232,22 +232,22 @@ def _lars_lasso(gram: np.ndarray, xy: np.ndarray, yy: float, noise_variance: flo
             inactive[just_dropped] = False
         gamma = c_max / norm_a  # the least-squares fit of the active set
         join: int | None = None
-        inactive_idx = np.flatnonzero(inactive)
-        if inactive_idx.size:
-            cj, aj = corr[inactive_idx], a[inactive_idx]
-            den1, den2 = norm_a - aj, norm_a + aj
-            g1 = np.divide(c_max - cj, den1, out=np.full(cj.size, np.inf), where=den1 != 0.0)
-            g2 = np.divide(c_max + cj, den2, out=np.full(cj.size, np.inf), where=den2 != 0.0)
-            g1[~(g1 > eps)] = np.inf  # also NaN
-            g2[~(g2 > eps)] = np.inf
+        if inactive.any():
+            cj, aj = corr[inactive], a[inactive]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g1 = (c_max - cj) / (norm_a - aj)
+                g2 = (c_max + cj) / (norm_a + aj)
+            g1 = np.where(g1 > eps, g1, np.inf)
+            g2 = np.where(g2 > eps, g2, np.inf)
             both = np.minimum(g1, g2)
-            pos = int(both.argmin())
+            pos = int(np.argmin(both))
             if both[pos] < gamma:
                 gamma = float(both[pos])
-                join = int(inactive_idx[pos])
+                join = int(np.flatnonzero(inactive)[pos])
         # LASSO modification: a coefficient crossing zero leaves the active set
-        cross = np.divide(-beta[idx], w, out=np.full(w.size, np.inf), where=w != 0.0)
-        cross[~(cross > eps)] = np.inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = -beta[idx] / w
+        cross = np.where(cross > eps, cross, np.inf)
         drop_pos = int(np.argmin(cross))
         drop = cross[drop_pos] < gamma
         if drop:
@@ -351,6 +351,8 @@ class LEAR(DayAheadForecaster):
         if self.aic_noise == "ols" and n_samples > p + 1:
             beta, *_ = np.linalg.lstsq(zc, yc, rcond=None)
             ols_sigma2 = ((yc - zc @ beta) ** 2).sum(axis=0) / (n_samples - p - 1)
+        # BIC = RSS / sigma^2 + log(n) df has the argmin of the AIC with sigma^2 log(n) / 2
+        criterion_scale = np.log(n_samples) / 2.0 if self.lambda_rule == "ic-unit-norm" and n_samples <= p else 1.0
         coef = np.empty((HOURS, p))
         for h in range(HOURS):
             yy = float(yc[:, h] @ yc[:, h])
@@ -359,12 +361,8 @@ class LEAR(DayAheadForecaster):
                 coef[h] = lasso_aic_path(gram, xys[:, h], yy, n_samples, max(sigma2, 1e-12))
             elif self.lambda_rule == "paper-2020" and n_samples <= p:
                 coef[h] = lasso_at_penalty(gram, xys[:, h], sklearn_023_unit_norm_penalty(zc, yc[:, h]))
-            elif self.lambda_rule == "ic-unit-norm" and n_samples <= p:
-                # BIC = RSS / sigma^2 + log(n) df has the argmin of the AIC with sigma^2 log(n) / 2
-                penalty = self._unit_norm_penalty(gram, xys[:, h], yy, sigma2 * np.log(n_samples) / 2.0)
-                coef[h] = lasso_at_penalty(gram, xys[:, h], penalty)
             else:
-                penalty = self._unit_norm_penalty(gram, xys[:, h], yy, sigma2)
+                penalty = self._unit_norm_penalty(gram, xys[:, h], yy, sigma2 * criterion_scale)
                 coef[h] = lasso_at_penalty(gram, xys[:, h], penalty)
         self.coef_ = coef
         self.intercept_ = y_mean - coef @ z_mean
